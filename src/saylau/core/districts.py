@@ -155,7 +155,11 @@ def decide_district(
     reason = (
         "most votes" if rule.method is DistrictMethod.PLURALITY else "more than half of the votes"
     )
+    decision_refs = refs("method")
+    if votes.against_all > top_votes:
+        reason += "; 'against all' leads but is never elected"
+        decision_refs += refs("if_against_all_leads")
     decision = DistrictDecisionStep(
-        Outcome.ELECTED, tuple(elected), (), reason, tie_index, refs("method")
+        Outcome.ELECTED, tuple(elected), (), reason, tie_index, decision_refs
     )
     return finish(decision, 0)

@@ -33,12 +33,14 @@ class InputError(CoreError):
 class RulesetError(CoreError):
     """A ruleset document is malformed."""
 
-    def __init__(self, source: str, key: str, expected: str, found: object = None):
+    def __init__(self, source: str, key: str | None, expected: str, found: object = None):
         self.source = source
         self.key = key
         self.expected = expected
         self.found = found
-        text = f"{source}: key '{key}': expected {expected}"
+        text = (
+            f"{source}: " + (f"key '{key}': " if key is not None else "") + f"expected {expected}"
+        )
         if found is not None:
             text += f", found {found!r}"
         super().__init__(text)

@@ -140,7 +140,7 @@ class Ruleset:
         except KeyError:
             known = ", ".join(sorted(self.contests))
             raise RulesetError(
-                self.id, "contests", f"one of the contests {known}", contest_id
+                f"ruleset {self.id}", "contests", f"one of {known}", contest_id
             ) from None
 
 

@@ -29,7 +29,7 @@ def parse_text(text: str, source: str) -> Ruleset:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise RulesetError(source, "(document)", f"valid TOML ({error})") from None
+        raise RulesetError(source, None, f"valid TOML ({error})") from None
     ruleset = parse_ruleset(data, source)
     return ruleset
 
@@ -39,11 +39,14 @@ def load_ruleset(name: str) -> Ruleset:
     if name.endswith(".toml"):
         path = Path(name)
         if not path.is_file():
-            raise RulesetError(name, "(file)", "an existing ruleset file")
+            raise RulesetError(name, None, "an existing ruleset file")
         return parse_text(path.read_text(encoding="utf-8"), path.name)
     if name not in available():
         raise RulesetError(
-            "rulesets", "(id)", f"one of {', '.join(available())} or a .toml file", name
+            "ruleset",
+            None,
+            f"one of {', '.join(available())} or the path of a .toml ruleset file",
+            name,
         )
     text = resources.files(__package__).joinpath(f"{name}.toml").read_text(encoding="utf-8")
     ruleset = parse_text(text, f"{name}.toml")

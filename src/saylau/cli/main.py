@@ -1,0 +1,140 @@
+"""The ``saylau`` command: ``seats``, ``rulesets``, ``demo``."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from saylau.cli.exit_codes import exit_code, message
+from saylau.cli.render import render
+from saylau.cli.seats import compute
+from saylau.core.allocation import allocate_list
+from saylau.core.rules import ListRule, Method, Quota, RemainderRule, ThresholdBase
+from saylau.core.serialize import result_data
+from saylau.core.ties import TiePolicy
+from saylau.ingest.votes_csv import read_votes
+from saylau.rulesets import available, load_ruleset
+
+app = typer.Typer(
+    help="saylau: open election results that anyone can check.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(error: Exception) -> typer.Exit:
+    """Report an expected error in one line and choose its exit code."""
+    code = exit_code(error)
+    err.print(f"error: {message(error)}", highlight=False, markup=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def seats(
+    votes_file: Annotated[Path, typer.Argument(metavar="VOTES.csv", help="name,votes[,kind]")],
+    seats: Annotated[int | None, typer.Option(help="Seats to allocate.")] = None,
+    method: Annotated[Method | None, typer.Option(help="Allocation method.")] = None,
+    quota: Annotated[Quota | None, typer.Option(help="Quota of largest remainder.")] = None,
+    remainders: Annotated[
+        RemainderRule | None, typer.Option(help="Who gets the seats left after whole quotas.")
+    ] = None,
+    threshold: Annotated[str | None, typer.Option(help="Threshold in per cent, e.g. 5.")] = None,
+    threshold_base: Annotated[
+        ThresholdBase | None, typer.Option(help="What the threshold is a percentage of.")
+    ] = None,
+    ties: Annotated[
+        str | None,
+        typer.Option(help="registration | lot:SEED | none (default: the ruleset's, else none)."),
+    ] = None,
+    ruleset: Annotated[str | None, typer.Option(help="A ruleset id (kz-2023) or file.")] = None,
+    contest: Annotated[str | None, typer.Option(help="A contest of the ruleset.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Allocate the seats of one contest and explain every step."""
+    try:
+        result, title = compute(
+            votes_file,
+            seats=seats,
+            method=method,
+            quota=quota,
+            remainders=remainders,
+            threshold=threshold,
+            threshold_base=threshold_base,
+            ties=ties,
+            ruleset=ruleset,
+            contest=contest,
+        )
+        votes = read_votes(votes_file)
+    except Exception as error:
+        raise fail(error) from None
+    if as_json:
+        data = {"title": title, **result_data(result)}
+        out.out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)
+        return
+    render(out, result, title, votes)
+
+
+@app.command("rulesets")
+def list_rulesets(
+    name: Annotated[str | None, typer.Argument(help="Show one ruleset in full.")] = None,
+) -> None:
+    """The shipped rulesets, or one ruleset's contests and rules with their legal sources."""
+    try:
+        if name is None:
+            for ruleset_id in available():
+                ruleset = load_ruleset(ruleset_id)
+                out.print(f"[bold]{ruleset.id}[/bold]  {ruleset.title}")
+                for contest in ruleset.contests.values():
+                    out.print(f"  {contest.id}: {contest.title}", highlight=False)
+            return
+        ruleset = load_ruleset(name)
+    except Exception as error:
+        raise fail(error) from None
+    out.print(f"[bold]{ruleset.id}[/bold]: {ruleset.title}")
+    out.print(f"Law: {ruleset.law}", highlight=False)
+    for contest in ruleset.contests.values():
+        out.print(f"\n[bold]{contest.id}[/bold]: {contest.title}")
+        for ref in contest.rule.legal.values():
+            value = getattr(contest.rule, ref.rule, None)
+            shown = getattr(value, "value", value)
+            label = f"  {ref.rule} = {shown}" if shown is not None else f"  {ref.rule}"
+            tag = "ASSUMED: " + ref.note + " " if ref.assumption else ""
+            out.print(f"{label}\n      {tag}[{ref.source}]", highlight=False, markup=False)
+
+
+# Official seats in the order of the shipped file (CEC, 27 March 2023).
+OFFICIAL_2023_SEATS = [40, 8, 6, 6, 5, 4, 0]
+
+
+@app.command()
+def demo() -> None:
+    """The 2023 Mazhilis party-list seats from the official figures, step by step."""
+    source = resources.files("saylau.data").joinpath("official/kz-2023-mazhilis-list.csv")
+    with resources.as_file(source) as path:
+        votes = read_votes(path)
+    ruleset = load_ruleset("kz-2023")
+    contest = ruleset.contest("mazhilis-list")
+    assert isinstance(contest.rule, ListRule)
+    policy = TiePolicy(contest.rule.ties)
+    result = allocate_list(votes, contest.rule, ties=policy, label="kz-2023/mazhilis-list")
+    out.print(
+        "Kazakhstan, Mazhilis election of 19 March 2023: the 69 party-list seats, "
+        "recomputed from the votes established by the Central Election Commission "
+        "(https://www.election.gov.kz/eng/news/releases/index.php?ID=8937).\n",
+        highlight=False,
+    )
+    render(out, result, f"{ruleset.id} / {contest.id}: {contest.title}", votes)
+    same = list(result.seats.values()) == OFFICIAL_2023_SEATS
+    out.print(
+        "\nOfficial result: AMANAT 40, Auyl 8, Respublica 6, Ak Zhol 6, QHP 5, JSDP 4, Baytaq 0: "
+        + ("[green]reproduced.[/green]" if same else "[red]NOT reproduced.[/red]")
+    )
+    out.print("Try: saylau seats VOTES.csv --ruleset kz-2023 --contest mazhilis-list --json")
