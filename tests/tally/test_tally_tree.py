@@ -8,10 +8,12 @@ from hypothesis import strategies as st
 
 from saylau.core.election import Election, parse_election
 from saylau.core.protocol import Line
-from saylau.tally import TreeIndex, tally_contest
+from saylau.tally import ContestTally, TreeIndex, tally_contest
 
 
-def run(election: Election, counted: list[str], votes: np.ndarray, invalid: np.ndarray):  # type: ignore[no-untyped-def]
+def run(
+    election: Election, counted: list[str], votes: np.ndarray, invalid: np.ndarray
+) -> ContestTally:
     tree = TreeIndex.of(election)
     choices = [c.id for c in election.contests["c"].choices]
     return tally_contest(
