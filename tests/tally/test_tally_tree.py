@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from saylau.core.election import Election, parse_election
 from saylau.core.protocol import Line
 from saylau.tally import ContestTally, TreeIndex, tally_contest
+from saylau.tally.tree import group_sum
 
 
 def run(
@@ -114,3 +115,13 @@ def test_root_equals_the_flat_sum(case: tuple[Election, list[str], np.ndarray, n
     contest_votes = tally.contest_votes()
     assert [c.votes for c in contest_votes.parties] == list(votes.sum(axis=0))
     assert contest_votes.invalid == int(invalid.sum())
+
+
+def test_group_sum_is_exact_beyond_float_precision() -> None:
+    big = 2**52 + 1
+    keys = np.array([1, 0, 1, 0], dtype=np.int64)
+    column = np.array([big, 1, big, 2], dtype=np.int64)
+    unsorted = group_sum(keys, [column], 2)
+    assert unsorted[:, 0].tolist() == [3, 2 * big]
+    order = np.argsort(keys, kind="stable")
+    assert group_sum(keys[order], [column[order]], 2)[:, 0].tolist() == [3, 2 * big]

@@ -72,36 +72,20 @@ def tally_contest(
     """Sum the counted stations' protocols of one contest up the whole tree.
 
     ``stations`` holds the counted stations' indices in ``tree`` (one protocol each);
-    ``votes`` one row per counted station and one column per choice; ``lines`` one array per
-    protocol line (-1 or absent = the line is not on the form, counted as 0)."""
+    ``votes`` one row per counted station and one column per choice (column-major order is
+    fastest); ``lines`` one array per protocol line (a line not on the form is absent or
+    0). Every value is a non-negative count."""
     size = len(tree.commission_ids)
     count = len(stations)
     k = len(choice_ids)
-    line_matrix = np.zeros((count, len(LINES)), dtype=np.int64)
-    for column, line in enumerate(LINES):
-        values = lines.get(line)
-        if values is not None:
-            line_matrix[:, column] = np.maximum(values, 0)
-    direct = group_sum(
-        tree.station_parent[stations],
-        np.hstack(
-            [
-                votes.reshape(count, k),
-                line_matrix,
-                np.ones((count, 1), dtype=np.int64),
-                tree.station_voters[stations][:, None],
-            ]
-        ),
-        size,
-    )
-    members = tree.members[contest_id]
-    expected = group_sum(
-        tree.station_parent[members],
-        np.column_stack([np.ones(len(members), dtype=np.int64), tree.station_voters[members]]),
-        size,
-    )
+    votes = votes.reshape(count, k)
+    zeros = np.zeros(count, dtype=np.int64)
+    columns = [votes[:, j] for j in range(k)]
+    columns += [lines.get(line, zeros) for line in LINES]
+    columns += [np.ones(count, dtype=np.int64), tree.station_voters[stations]]
+    direct = group_sum(tree.station_parent[stations], columns, size)
+    total_expected = tree.expected_totals(contest_id)
     total = tree.roll_up(direct)
-    total_expected = tree.roll_up(expected)
     n_lines = len(LINES)
     return ContestTally(
         contest_id=contest_id,
