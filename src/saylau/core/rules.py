@@ -154,10 +154,39 @@ _LIST_RULES = (
     "threshold",
     "threshold_base",
     "min_parties",
+    "below_threshold_coefficient",
     "if_none_pass",
     "ties",
 )
-_DISTRICT_RULES = ("seats", "method", "against_all", "ties")
+_DISTRICT_RULES = ("seats", "method", "against_all", "if_against_all_leads", "ties")
+_DISTRICT_LEGAL = (*_DISTRICT_RULES, "majority_base")
+
+_KEYS = {
+    "ruleset": ("id", "title", "jurisdiction", "law", "valid_from", "notes", "contests"),
+    "list": (
+        "kind",
+        "title",
+        "seats",
+        "method",
+        "quota",
+        "remainders",
+        "ties",
+        "threshold",
+        "legal",
+    ),
+    "threshold": ("percent", "base", "min_parties", "below_threshold_coefficient", "if_none_pass"),
+    "district": (
+        "kind",
+        "title",
+        "seats",
+        "method",
+        "majority_base",
+        "if_against_all_leads",
+        "ties",
+        "legal",
+    ),
+    "legal": ("source", "assumption", "note"),
+}
 
 
 class _Reader:
@@ -168,6 +197,12 @@ class _Reader:
 
     def fail(self, key: str, expected: str, found: object = None) -> RulesetError:
         return RulesetError(self.source, key, expected, found)
+
+    def known(self, data: Mapping[str, object], path: str, allowed: tuple[str, ...]) -> None:
+        """Refuse keys the format does not know (a misspelt rule must not pass silently)."""
+        for key in data:
+            if key not in allowed:
+                raise self.fail(_join(path, key), f"one of the keys {', '.join(allowed)}", key)
 
     def table(self, data: Mapping[str, object], key: str, path: str) -> Mapping[str, object]:
         value = data.get(key)
@@ -222,16 +257,23 @@ class _Reader:
             raise self.fail(_join(path, key), f"one of {options}", value) from None
 
     def legal(
-        self, data: Mapping[str, object], path: str, required: tuple[str, ...]
+        self,
+        data: Mapping[str, object],
+        path: str,
+        required: tuple[str, ...],
+        allowed: tuple[str, ...],
     ) -> dict[str, LegalRef]:
         table = self.table(data, "legal", path)
         refs: dict[str, LegalRef] = {}
         for rule, entry in table.items():
             entry_path = _join(path, f"legal.{rule}")
+            if rule not in allowed:
+                raise self.fail(entry_path, f"a rule of this contest: {', '.join(allowed)}", rule)
             if not isinstance(entry, Mapping):
                 raise self.fail(
                     entry_path, "a table with 'source' (and 'assumption', 'note')", entry
                 )
+            self.known(entry, entry_path, _KEYS["legal"])
             assumption = entry.get("assumption", False)
             if not isinstance(assumption, bool):
                 raise self.fail(_join(entry_path, "assumption"), "true or false", assumption)
@@ -250,7 +292,8 @@ class _Reader:
             if rule not in refs:
                 raise self.fail(
                     _join(path, f"legal.{rule}"),
-                    "a legal source for this rule, or 'assumption = true' with a note",
+                    "an entry with 'source' (the legal reference, or 'none found'), and "
+                    "'assumption = true' with a 'note' where the law is silent",
                 )
         return refs
 
@@ -262,10 +305,12 @@ def _join(path: str, key: str) -> str:
 def parse_list_rule(data: Mapping[str, object], source: str, path: str = "") -> ListRule:
     """Build a :class:`ListRule` from a decoded contest table."""
     read = _Reader(source)
+    read.known(data, path, _KEYS["list"])
     threshold = data.get("threshold", {})
     if not isinstance(threshold, Mapping):
         raise read.fail(_join(path, "threshold"), "a table", threshold)
     tpath = _join(path, "threshold")
+    read.known(threshold, tpath, _KEYS["threshold"])
     percent = read.fraction(threshold, "percent", tpath, "0")
     if percent > 100:
         raise read.fail(_join(tpath, "percent"), "a percentage from 0 to 100", threshold["percent"])
@@ -289,13 +334,14 @@ def parse_list_rule(data: Mapping[str, object], source: str, path: str = "") -> 
         if_none_pass=read.choice(threshold, "if_none_pass", tpath, NonePass, NonePass.UNRESOLVED),
         ties=read.choice(data, "ties", path, TieRule, TieRule.NONE),
         seats=seats,
-        legal=read.legal(data, path, tuple(required)),
+        legal=read.legal(data, path, tuple(required), _LIST_RULES),
     )
 
 
 def parse_district_rule(data: Mapping[str, object], source: str, path: str = "") -> DistrictRule:
     """Build a :class:`DistrictRule` from a decoded contest table."""
     read = _Reader(source)
+    read.known(data, path, _KEYS["district"])
     method = read.choice(data, "method", path, DistrictMethod, DistrictMethod.PLURALITY)
     required = list(_DISTRICT_RULES)
     seats = read.integer(data, "seats", path, 1, 1) or 1
@@ -315,7 +361,7 @@ def parse_district_rule(data: Mapping[str, object], source: str, path: str = "")
         ),
         ties=read.choice(data, "ties", path, TieRule, TieRule.NONE),
         seats=seats,
-        legal=read.legal(data, path, tuple(required)),
+        legal=read.legal(data, path, tuple(required), _DISTRICT_LEGAL),
     )
 
 
@@ -324,6 +370,7 @@ def parse_ruleset(data: Mapping[str, object], source: str) -> Ruleset:
 
     ``source`` names the document in errors (its file name)."""
     read = _Reader(source)
+    read.known(data, "", _KEYS["ruleset"])
     ruleset_id = read.text(data, "id", "")
     valid_from = data.get("valid_from")
     if not isinstance(valid_from, date):

@@ -85,30 +85,18 @@ def largest_remainder(
     unfilled = 0
 
     if whole_seats > seats:
-        excess = whole_seats - seats
-        holders = [(p.name, remainder_of[p.name]) for p in parties if result[p.name] > 0]
-        losers, tie = select_top(
-            holders,
-            excess,
-            context=f"{label}: withdrawal of seats over the house size",
+        return _withdraw(
+            parties,
+            result,
+            remainder_of,
+            whole_seats - seats,
+            steps=steps,
+            ties=ties,
             policy=policy,
-            reference=tie_ref,
-            highest=False,
+            label=label,
+            tie_ref=tie_ref,
+            first_tie=first_tie,
         )
-        for name in losers:
-            result[name] -= 1
-        tie_index = None
-        if tie is not None:
-            ties.append(tie)
-            tie_index = first_tie + len(ties) - 1
-            if not tie.resolved:
-                # The seats at stake stay with the tied parties' count undecided.
-                for name in tie.contenders:
-                    if name not in losers:
-                        result[name] -= 1
-                unfilled += len(tie.contenders) - tie.places
-        steps.append(OverallocationStep(excess, tuple(losers), tie_index))
-        return result, steps, ties, unfilled
 
     left = seats - whole_seats
     rank_ref = tuple(r for r in (refs.get("remainders"),) if r)
@@ -148,3 +136,48 @@ def largest_remainder(
             unfilled += places - len(awarded)
             break
     return result, steps, ties, unfilled + left
+
+
+def _withdraw(
+    parties: Sequence[Admitted],
+    result: dict[str, int],
+    remainder_of: dict[str, Fraction],
+    excess: int,
+    *,
+    steps: list[Step],
+    ties: list[Tie],
+    policy: TiePolicy,
+    label: str,
+    tie_ref: LegalRef | None,
+    first_tie: int,
+) -> tuple[dict[str, int], list[Step], list[Tie], int]:
+    """Whole quotas exceed the house (Hagenbach-Bischoff, Imperiali): withdraw the excess,
+    one seat per party and round, from the smallest remainders up."""
+    unfilled = 0
+    round_no = 0
+    while excess > 0:
+        round_no += 1
+        holders = [(p.name, remainder_of[p.name]) for p in parties if result[p.name] > 0]
+        places = min(excess, len(holders))
+        context = f"{label}: withdrawal of seats over the house size" + (
+            f", round {round_no}" if round_no > 1 else ""
+        )
+        losers, tie = select_top(
+            holders, places, context=context, policy=policy, reference=tie_ref, highest=False
+        )
+        for name in losers:
+            result[name] -= 1
+        tie_index = None
+        if tie is not None:
+            ties.append(tie)
+            tie_index = first_tie + len(ties) - 1
+        steps.append(OverallocationStep(places, tuple(losers), tie_index))
+        excess -= places
+        if tie is not None and not tie.resolved:
+            # A tie needs fewer places than holders, so this is the last round. Which of the
+            # tied parties lose a seat is for the commission to decide: until then none of
+            # them holds the seat at stake.
+            for name in tie.contenders:
+                result[name] -= 1
+            unfilled += len(tie.contenders) - (places - len(losers))
+    return result, steps, ties, unfilled

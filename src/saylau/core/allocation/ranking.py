@@ -21,7 +21,11 @@ def select_top(
     """The ``places`` names with the highest keys (lowest if ``highest`` is false).
 
     ``items`` are in registration order. Returns the chosen names (in ranking order) and the
-    tie, if equal keys straddled the cut; names at stake in an unresolved tie are left out."""
+    tie, if equal keys straddled the cut; names at stake in an unresolved tie are left out.
+
+    With ``highest`` false the choice is a loss (a seat withdrawn): the tie policy then
+    favours the contenders that keep their seat, so under ``registration`` the party
+    registered later loses it."""
     if places <= 0:
         return [], None
     ranked = sorted(items, key=lambda item: item[1], reverse=highest)
@@ -32,12 +36,20 @@ def select_top(
         return [name for name, _ in ranked[:places]], None
     sure = [name for name, key in ranked if (key > cut_key if highest else key < cut_key)]
     tied = [name for name, key in items if key == cut_key]
+    needed = places - len(sure)
+    if highest:
+        tie = break_tie(
+            tied, needed, context=context, value=str(cut_key), policy=policy, reference=reference
+        )
+        return sure + list(tie.winners or ()), tie
     tie = break_tie(
         tied,
-        places - len(sure),
+        len(tied) - needed,
         context=context,
         value=str(cut_key),
         policy=policy,
         reference=reference,
     )
-    return sure + list(tie.winners or ()), tie
+    if tie.winners is None:
+        return sure, tie
+    return sure + [name for name in tied if name not in tie.winners], tie

@@ -50,7 +50,7 @@ def apply_threshold(
             party.name,
             party.votes,
             Fraction(100 * party.votes, base_votes) if base_votes else Fraction(0),
-            party.votes >= required,
+            party.votes > 0 and party.votes >= required,
         )
         for party in votes.parties
     )
@@ -85,6 +85,9 @@ def apply_threshold(
             )
             if tie is not None:
                 ties.append(tie)
+                if not tie.resolved:
+                    steps.append(_undecided_admission(seats, rule))
+                    return [], steps, ties
         admitted = [Admitted(name, v) for name, v in below if name in chosen]
         steps.append(
             AdmissionStep(
@@ -108,6 +111,9 @@ def apply_threshold(
         )
         if tie is not None:
             ties.append(tie)
+            if not tie.resolved:
+                steps.append(_undecided_admission(seats, rule))
+                return [], steps, ties
         coefficient = rule.below_threshold_coefficient
         extra = [Admitted(name, v, coefficient) for name, v in below if name in chosen]
         admitted_names = {a.name for a in admitted} | {e.name for e in extra}
@@ -129,3 +135,14 @@ def apply_threshold(
             )
         )
     return admitted, steps, ties
+
+
+def _undecided_admission(seats: int, rule: ListRule) -> NoAllocationStep:
+    """Which party is admitted changes every party's quota: with that tie unresolved, no
+    seat can be allocated."""
+    return NoAllocationStep(
+        "parties tied for admission below the threshold and the tie is unresolved; "
+        "which party is admitted changes every party's seats",
+        seats,
+        tuple(r for r in (rule.ref("min_parties"), rule.ref("ties")) if r),
+    )
