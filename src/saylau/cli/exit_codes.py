@@ -1,10 +1,12 @@
 """Errors to exit codes, in one place.
 
 0 success; 2 wrong usage (unknown option or value); 3 bad input data (names file, row,
-field); 4 bad ruleset (names file and key)."""
+field) or a malformed election definition (names the path inside it); 4 bad ruleset (names
+file and key)."""
 
 from __future__ import annotations
 
+from saylau.core.election import ElectionError
 from saylau.core.errors import CoreError, InputError, RulesetError
 from saylau.ingest.errors import IngestError
 
@@ -20,7 +22,7 @@ class UsageError(Exception):
 def exit_code(error: Exception) -> int:
     if isinstance(error, RulesetError):
         return BAD_RULESET
-    if isinstance(error, (IngestError, InputError)):
+    if isinstance(error, (IngestError, InputError, ElectionError)):
         return BAD_INPUT
     if isinstance(error, (UsageError, CoreError)):
         return USAGE

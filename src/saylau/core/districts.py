@@ -26,7 +26,7 @@ from saylau.core.rules import (
     ThresholdBase,
 )
 from saylau.core.ties import Tie, TiePolicy
-from saylau.core.votes import ContestVotes
+from saylau.core.votes import ChoiceKind, ContestVotes
 
 
 class Outcome:
@@ -78,8 +78,11 @@ def decide_district(
         return Fraction(100 * n, base_votes) if base_votes else Fraction(0)
 
     lines = [CandidateLine(c.name, c.votes, pct(c.votes)) for c in candidates]
-    if votes.against_all or any(c.kind.value == "against_all" for c in votes.choices):
-        lines.append(CandidateLine("against all", votes.against_all, pct(votes.against_all), True))
+    lines += [
+        CandidateLine(c.name, c.votes, pct(c.votes), True)
+        for c in votes.choices
+        if c.kind is ChoiceKind.AGAINST_ALL
+    ]
     lines.sort(key=lambda line: line.votes, reverse=True)
     method_ref = rule.ref("method")
     count_refs = tuple(r for r in (method_ref, rule.ref("against_all")) if r)

@@ -5,6 +5,8 @@
     (negative votes, duplicate names, more seats than can be given, ...).
     ``RulesetError``: a ruleset document is malformed; names the source, the key and what
     was expected.
+    ``ElectionError`` (in :mod:`saylau.core.election`): an election definition document is
+    malformed; names the path inside it, what was expected and what was found.
 
 Adapters map these to exit codes (CLI) and HTTP statuses (API) in one place each.
 """

@@ -39,10 +39,12 @@ class TiePolicy:
             return cls(TieRule.REGISTRATION)
         if text == TieRule.NONE.value:
             return cls(TieRule.NONE)
-        if text.startswith("lot:") and text[4:]:
+        if text.startswith("lot:") and text[4:] and "\n" not in text:
             return cls(TieRule.LOT, text[4:])
         raise InputError(
-            f"tie policy must be registration, none or lot:SEED, found {text!r}", field="ties"
+            f"tie policy must be registration, none or lot:SEED (a seed of one line), "
+            f"found {text!r}",
+            field="ties",
         )
 
     def __str__(self) -> str:

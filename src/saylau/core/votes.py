@@ -42,6 +42,10 @@ class ContestVotes:
         for choice in items:
             if not choice.name.strip():
                 raise InputError("a choice has an empty name", field="name")
+            if "\n" in choice.name or "\r" in choice.name:
+                raise InputError(
+                    f"the name {choice.name!r} spans several lines", field="name", item=choice.name
+                )
             if choice.name in seen:
                 raise InputError(
                     f"duplicate name {choice.name!r}: each party or candidate appears once",
