@@ -40,6 +40,14 @@ def render(
             f"[bold red]{result.unfilled} seat(s) not allocated: an unresolved tie or rule "
             "leaves them to the commission.[/bold red]"
         )
+    rule_ties = result.rule.ties.value
+    if result.rule.legal and result.ties_policy.split(":")[0] != rule_ties:
+        console.print(
+            f"Note: ties are broken by '{result.ties_policy}' as given on the command line; "
+            f"the ruleset's rule is '{rule_ties}'.",
+            highlight=False,
+            markup=False,
+        )
     console.print("[bold]How the seats were allocated[/bold]")
     for step in result.steps:
         for line in step_lines(step, result.ties):

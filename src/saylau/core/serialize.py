@@ -71,6 +71,7 @@ def result_data(result: ListResult | DistrictResult) -> dict[str, Data]:
         "complete": result.complete,
         "unfilled": result.unfilled,
         "ties_policy": result.ties_policy,
+        "rule_ties": result.rule.ties.value,
         "steps": [to_data(step) for step in result.steps],
         "ties": [to_data(tie) for tie in result.ties],
         "assumptions": [_ref(ref) for ref in result.assumptions],
