@@ -39,7 +39,7 @@ class TiePolicy:
             return cls(TieRule.REGISTRATION)
         if text == TieRule.NONE.value:
             return cls(TieRule.NONE)
-        if text.startswith("lot:") and text[4:] and "\n" not in text:
+        if text.startswith("lot:") and text[4:] and "\n" not in text and _is_text(text):
             return cls(TieRule.LOT, text[4:])
         raise InputError(
             f"tie policy must be registration, none or lot:SEED (a seed of one line), "
@@ -49,6 +49,15 @@ class TiePolicy:
 
     def __str__(self) -> str:
         return f"lot:{self.seed}" if self.rule is TieRule.LOT else self.rule.value
+
+
+def _is_text(value: str) -> bool:
+    """A seed must be publishable text: encodable as UTF-8 (no lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
