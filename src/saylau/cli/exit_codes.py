@@ -1,14 +1,18 @@
 """Errors to exit codes, in one place.
 
 0 success; 2 wrong usage (unknown option or value); 3 bad input data (names file, row,
-field) or a malformed election definition (names the path inside it); 4 bad ruleset (names
-file and key)."""
+field), a malformed election definition (names the path inside it) or what the store refuses
+(unknown election, conflicting definition); 4 bad ruleset (names file and key)."""
 
 from __future__ import annotations
+
+import typer
+from rich.console import Console
 
 from saylau.core.election import ElectionError
 from saylau.core.errors import CoreError, InputError, RulesetError
 from saylau.ingest.errors import IngestError
+from saylau.store.errors import StoreError
 
 USAGE = 2
 BAD_INPUT = 3
@@ -22,11 +26,19 @@ class UsageError(Exception):
 def exit_code(error: Exception) -> int:
     if isinstance(error, RulesetError):
         return BAD_RULESET
-    if isinstance(error, (IngestError, InputError, ElectionError)):
+    if isinstance(error, (IngestError, InputError, ElectionError, StoreError)):
         return BAD_INPUT
     if isinstance(error, (UsageError, CoreError)):
         return USAGE
     raise error
+
+
+def fail_with(error: Exception) -> Exception:
+    """Report an expected error on standard error and return the exit to raise."""
+    Console(stderr=True).print(
+        f"error: {message(error)}", highlight=False, markup=False, soft_wrap=True
+    )
+    return typer.Exit(exit_code(error))
 
 
 def message(error: Exception) -> str:

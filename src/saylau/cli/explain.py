@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 
 from saylau.core.allocation.steps import (
@@ -54,8 +55,19 @@ def refs_text(refs: tuple[LegalRef, ...]) -> list[str]:
     return lines
 
 
-def step_lines(step: Step, ties: tuple[Tie, ...]) -> list[str]:
-    """Sentences explaining one step, with its legal references."""
+def step_lines(
+    step: Step, ties: tuple[Tie, ...], names: Mapping[str, str] | None = None
+) -> list[str]:
+    """Sentences explaining one step, with its legal references; ``names`` shows choice ids
+    by their names."""
+    shown = names or {}
+
+    def n(name: str) -> str:
+        return shown.get(name, name)
+
+    def join(items: tuple[str, ...]) -> str:
+        return ", ".join(n(item) for item in items)
+
     lines: list[str] = []
     if isinstance(step, ThresholdStep):
         lines.append(
@@ -64,9 +76,9 @@ def step_lines(step: Step, ties: tuple[Tie, ...]) -> list[str]:
         )
         for line in step.lines:
             verdict = "passes" if line.passed else "EXCLUDED"
-            lines.append(f"  {line.name}: {num(line.votes)} ({pct(line.percent)}) {verdict}")
+            lines.append(f"  {n(line.name)}: {num(line.votes)} ({pct(line.percent)}) {verdict}")
     elif isinstance(step, AdmissionStep):
-        admitted = ", ".join(step.admitted) or "nobody"
+        admitted = join(step.admitted) or "nobody"
         lines.append(f"Edge rule {step.rule} fired: {step.reason}. Admitted: {admitted}.")
         if step.coefficient != 1:
             lines.append(f"  Their quotients are multiplied by {exact(step.coefficient)}.")
@@ -82,50 +94,52 @@ def step_lines(step: Step, ties: tuple[Tie, ...]) -> list[str]:
         for q in step.lines:
             factor = f" x {exact(q.coefficient)}" if q.coefficient != 1 else ""
             lines.append(
-                f"  {q.name}: {num(q.votes)}{factor} / quota = {num(q.quotient)} -> "
+                f"  {n(q.name)}: {num(q.votes)}{factor} / quota = {num(q.quotient)} -> "
                 f"{q.whole} seats, remainder {num(q.remainder)}"
             )
     elif isinstance(step, OverallocationStep):
         lines.append(
             f"Whole seats exceed the house by {step.excess}: one withdrawn from "
-            f"{', '.join(step.withdrawn_from) or 'nobody yet'} (smallest remainders)."
+            f"{join(step.withdrawn_from) or 'nobody yet'} (smallest remainders)."
         )
     elif isinstance(step, RemainderSeatsStep):
         by = "largest remainders" if step.rule.value == "largest-remainder" else "most votes"
         lines.append(f"{step.seats} remaining seats by {by}:")
         for rank, item in enumerate(step.ranking, start=1):
             mark = "  <- seat" if item.name in step.awarded else ""
-            lines.append(f"  {rank}. {item.name}: {num(item.key)}{mark}")
+            lines.append(f"  {rank}. {n(item.name)}: {num(item.key)}{mark}")
     elif isinstance(step, DivisorSeatStep):
         lines.append(
-            f"Seat {step.seat}: {step.name}, {num(step.votes)} / {num(step.divisor)} = "
+            f"Seat {step.seat}: {n(step.name)}, {num(step.votes)} / {num(step.divisor)} = "
             f"{num(step.quotient)}"
         )
     elif isinstance(step, DistrictCountStep):
         lines.append(f"Count, shares of {num(step.base_votes)} {BASE_WORDS[step.base.value]}:")
         for c in step.lines:
             note = " (counted, never elected)" if c.is_against_all else ""
-            lines.append(f"  {c.name}: {num(c.votes)} ({pct(c.percent)}){note}")
+            lines.append(f"  {n(c.name)}: {num(c.votes)} ({pct(c.percent)}){note}")
     else:
         assert isinstance(step, DistrictDecisionStep)
-        who = ", ".join(step.elected or step.runoff) or "nobody"
+        who = join(step.elected or step.runoff) or "nobody"
         lines.append(f"Outcome: {step.outcome}: {who} ({step.reason}).")
     tie_index = getattr(step, "tie", None)
     if isinstance(tie_index, int):
-        lines.extend(tie_lines(ties[tie_index]))
+        lines.extend(tie_lines(ties[tie_index], shown))
     lines.extend(refs_text(step.references))
     return lines
 
 
-def tie_lines(tie: Tie) -> list[str]:
+def tie_lines(tie: Tie, names: Mapping[str, str] | None = None) -> list[str]:
+    shown = names or {}
     lines = [
-        f"  TIE ({tie.context}): {', '.join(tie.contenders)} equal at {tie.value} "
+        f"  TIE ({tie.context}): {', '.join(shown.get(c, c) for c in tie.contenders)} "
+        f"equal at {tie.value} "
         f"for {tie.places} place(s); policy {tie.policy}."
     ]
     for ticket in tie.tickets:
-        lines.append(f"    lot ticket {ticket.name}: {ticket.ticket}")
+        lines.append(f"    lot ticket {shown.get(ticket.name, ticket.name)}: {ticket.ticket}")
     if tie.winners is None:
         lines.append("    unresolved: the commission must decide; no seat is guessed.")
     else:
-        lines.append(f"    decided for: {', '.join(tie.winners)}")
+        lines.append(f"    decided for: {', '.join(shown.get(w, w) for w in tie.winners)}")
     return lines

@@ -10,8 +10,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from saylau.cli.exit_codes import exit_code, message
+from saylau.cli.exit_codes import fail_with
+from saylau.cli.night import generate_command
 from saylau.cli.render import render
+from saylau.cli.results import results_command
 from saylau.cli.seats import compute
 from saylau.core.allocation import allocate_list
 from saylau.core.rules import ListRule, Method, Quota, RemainderRule, ThresholdBase
@@ -27,14 +29,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console()
-err = Console(stderr=True)
+app.command("generate")(generate_command)
+app.command("results")(results_command)
 
 
-def fail(error: Exception) -> typer.Exit:
+def fail(error: Exception) -> Exception:
     """Report an expected error in one line and choose its exit code."""
-    code = exit_code(error)
-    err.print(f"error: {message(error)}", highlight=False, markup=False, soft_wrap=True)
-    return typer.Exit(code)
+    return fail_with(error)
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 
 from rich.console import Console
@@ -13,8 +14,13 @@ from saylau.core.districts import DistrictResult
 from saylau.core.votes import ContestVotes
 
 
-def seat_table(result: ListResult | DistrictResult, votes: ContestVotes) -> Table:
+def seat_table(
+    result: ListResult | DistrictResult,
+    votes: ContestVotes,
+    names: Mapping[str, str] | None = None,
+) -> Table:
     """Parties in registration order with votes, share of valid ballots and seats."""
+    shown = names or {}
     valid = votes.valid
     table = Table(show_footer=True)
     table.add_column("party / candidate", footer="total of parties")
@@ -23,7 +29,12 @@ def seat_table(result: ListResult | DistrictResult, votes: ContestVotes) -> Tabl
     table.add_column("seats", justify="right", footer=str(sum(result.seats.values())))
     for choice in votes.parties:
         share = pct(Fraction(100 * choice.votes, valid)) if valid else "-"
-        table.add_row(choice.name, num(choice.votes), share, str(result.seats[choice.name]))
+        table.add_row(
+            shown.get(choice.name, choice.name),
+            num(choice.votes),
+            share,
+            str(result.seats[choice.name]),
+        )
     if votes.against_all:
         share = pct(Fraction(100 * votes.against_all, valid))
         table.add_row("against all", num(votes.against_all), share, "")
@@ -31,10 +42,14 @@ def seat_table(result: ListResult | DistrictResult, votes: ContestVotes) -> Tabl
 
 
 def render(
-    console: Console, result: ListResult | DistrictResult, title: str, votes: ContestVotes
+    console: Console,
+    result: ListResult | DistrictResult,
+    title: str,
+    votes: ContestVotes,
+    names: Mapping[str, str] | None = None,
 ) -> None:
-    console.print(f"[bold]{title}[/bold]")
-    console.print(seat_table(result, votes))
+    console.print(f"[bold]{title}[/bold]", highlight=False)
+    console.print(seat_table(result, votes, names))
     if not result.complete:
         console.print(
             f"[bold red]{result.unfilled} seat(s) not allocated: an unresolved tie or rule "
@@ -50,7 +65,7 @@ def render(
         )
     console.print("[bold]How the seats were allocated[/bold]")
     for step in result.steps:
-        for line in step_lines(step, result.ties):
+        for line in step_lines(step, result.ties, names):
             console.print(line, highlight=False, markup=False, soft_wrap=True)
     if result.assumptions:
         console.print("[bold]Assumptions used (the law is silent or unconfirmed)[/bold]")

@@ -1,0 +1,106 @@
+"""Results of an election from the stored protocols: tallies up the tree, progress, seats.
+
+Only accepted protocols count. Seats are computed by the rules engine with the contest's
+ruleset on the votes counted so far; the status says whether the count is complete."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from saylau.core.allocation import ListResult, allocate_list
+from saylau.core.districts import DistrictResult, decide_district
+from saylau.core.election import ContestDef, Election
+from saylau.core.rules import DistrictRule, Ruleset
+from saylau.core.ties import TiePolicy
+from saylau.rulesets import load_ruleset
+from saylau.services.night import ACCEPTED
+from saylau.store.arrays import load_contest_arrays
+from saylau.store.db import Store
+from saylau.tally import ContestTally, TreeIndex, tally_contest
+
+PARTIAL = "unofficial partial"
+COMPLETE = "unofficial complete"
+
+
+@dataclass(frozen=True)
+class ContestResult:
+    """One contest: its tally at every commission, the seats from the votes counted so far
+    (``None`` while nothing is counted) and how many stored protocols were not counted."""
+
+    contest: ContestDef
+    kind: str
+    tally: ContestTally
+    allocation: ListResult | DistrictResult | None
+    stored: int
+    rejected: int
+
+    @property
+    def status(self) -> str:
+        root = self.tally.total_row()
+        counted = self.tally.stations_counted[root]
+        return COMPLETE if counted == self.tally.stations_expected[root] else PARTIAL
+
+
+def allocate(
+    election: Election, ruleset: Ruleset, contest: ContestDef, tally: ContestTally
+) -> ListResult | DistrictResult | None:
+    """Seats of a contest from its tally, as its ruleset says."""
+    if tally.stations_counted[tally.total_row()] == 0:
+        return None
+    rule = ruleset.contest(contest.rule).rule
+    policy = TiePolicy(rule.ties)
+    votes = tally.contest_votes(against_all=contest.against_all)
+    label = f"{election.id}/{contest.id}"
+    if isinstance(rule, DistrictRule):
+        return decide_district(votes, rule, ties=policy, label=label)
+    if sum(c.votes for c in votes.parties) == 0:
+        return None
+    return allocate_list(votes, rule, contest.seats, ties=policy, label=label)
+
+
+def contest_results(
+    store: Store, election: Election, contest_ids: Iterable[str], tree: TreeIndex | None = None
+) -> list[ContestResult]:
+    """Tally and allocate the given contests from the store."""
+    tree = tree or TreeIndex.of(election)
+    ruleset = load_ruleset(election.ruleset)
+    results = []
+    with store.session() as session:
+        for contest_id in contest_ids:
+            contest = election.contests[contest_id]
+            arrays = load_contest_arrays(session, election.id, contest_id)
+            accepted = arrays.with_status(ACCEPTED)
+            stations = tree.stations(
+                [s for s, ok in zip(arrays.station_ids, accepted, strict=True) if ok]
+            )
+            order = np.argsort(stations, kind="stable")
+            lines = {
+                line: np.maximum(values[accepted][order], 0)
+                for line, values in arrays.lines.items()
+            }
+            tally = tally_contest(
+                tree,
+                contest_id,
+                arrays.choices,
+                stations[order],
+                np.asfortranarray(arrays.votes[accepted][order]),
+                lines=lines,
+            )
+            results.append(
+                ContestResult(
+                    contest=contest,
+                    kind=(
+                        "district"
+                        if isinstance(ruleset.contest(contest.rule).rule, DistrictRule)
+                        else "list"
+                    ),
+                    tally=tally,
+                    allocation=allocate(election, ruleset, contest, tally),
+                    stored=len(arrays),
+                    rejected=int(len(arrays) - accepted.sum()),
+                )
+            )
+    return results
