@@ -1,0 +1,128 @@
+"""Batched writes of protocol rows, below the ORM.
+
+A batch is one driver call: ``executemany`` of a plain SQL statement with positional
+parameters whose values are already encoded (JSON as text, times as the dialect stores them),
+so SQLAlchemy does no per-row work. On PostgreSQL with psycopg, rows go in with ``COPY``
+instead, several times faster: new rows straight into ``protocols``, changes into a temporary
+table that one ``UPDATE ... FROM`` applies. Updates carry the version they expect to replace,
+so a protocol changed by another writer in the meantime is not overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from saylau.store.errors import ConflictError, StoreError
+from saylau.store.models import LINE_COLUMNS, ProtocolRecord, table, utc_now
+
+KEY_COLUMNS = ("election_id", "station_id", "contest_id")
+CONTENT_COLUMNS = (
+    *LINE_COLUMNS,
+    "votes",
+    "status",
+    "findings",
+    "version",
+    "source",
+    "content_sha256",
+    "updated_at",
+)
+"""An insert row is ``KEY_COLUMNS + CONTENT_COLUMNS``; an update row is
+``CONTENT_COLUMNS + KEY_COLUMNS + (expected version,)``."""
+
+_PROTOCOLS = table(ProtocolRecord)
+_CHANGES = "saylau_protocol_changes"
+
+
+class BulkWriter:
+    """Collects inserts and updates (keyed by contest and station) and writes them."""
+
+    def __init__(self, connection: Connection):
+        dialect = connection.dialect
+        if dialect.paramstyle == "qmark":
+            mark = "?"
+        elif dialect.paramstyle in {"format", "pyformat"}:
+            mark = "%s"
+        else:
+            raise StoreError(f"unsupported database driver parameter style {dialect.paramstyle}")
+        quote = dialect.identifier_preparer.quote
+        name = quote(_PROTOCOLS.name)
+        columns = ", ".join(quote(c) for c in (*KEY_COLUMNS, *CONTENT_COLUMNS))
+        marks = ", ".join([mark] * (len(KEY_COLUMNS) + len(CONTENT_COLUMNS)))
+        self.insert_sql = f"INSERT INTO {name} ({columns}) VALUES ({marks})"
+        settings = ", ".join(f"{quote(c)} = {mark}" for c in CONTENT_COLUMNS)
+        keys = " AND ".join(f"{quote(c)} = {mark}" for c in (*KEY_COLUMNS, "version"))
+        self.update_sql = f"UPDATE {name} SET {settings} WHERE {keys}"
+        self.copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
+        if self.copy:
+            self.copy_insert_sql = f"COPY {name} ({columns}) FROM STDIN"
+            changes = quote(_CHANGES)
+            listed = ", ".join(quote(c) for c in (*CONTENT_COLUMNS, *KEY_COLUMNS))
+            self.changes_sql = (
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {changes} ON COMMIT DROP AS "
+                f"SELECT {listed}, {quote('version')} AS {quote('expected_version')} "
+                f"FROM {name} WITH NO DATA"
+            )
+            self.copy_changes_sql = f"COPY {changes} FROM STDIN"
+            settings = ", ".join(f"{quote(c)} = c.{quote(c)}" for c in CONTENT_COLUMNS)
+            keys = " AND ".join(f"p.{quote(c)} = c.{quote(c)}" for c in KEY_COLUMNS)
+            self.apply_changes_sql = (
+                f"UPDATE {name} AS p SET {settings} FROM {changes} AS c WHERE {keys} "
+                f"AND p.{quote('version')} = c.{quote('expected_version')}"
+            )
+            self.clear_changes_sql = f"TRUNCATE {changes}"
+        self.connection = connection
+        self.sane_rowcount = dialect.supports_sane_multi_rowcount
+        self.inserts: dict[tuple[str, str], tuple[Any, ...]] = {}
+        self.updates: dict[tuple[str, str], tuple[Any, ...]] = {}
+        process = _PROTOCOLS.c.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
+        now = utc_now()
+        self.now = process(now) if process is not None else now
+        """The time of this batch, as the driver takes it."""
+
+    def flush(self) -> None:
+        try:
+            self._flush()
+        except IntegrityError as error:
+            raise ConflictError(f"the database refused a write: {error.orig}") from error
+
+    def _flush(self) -> None:
+        if self.inserts:
+            if self.copy:
+                self._copy(self.copy_insert_sql, self.inserts.values())
+            else:
+                self.connection.exec_driver_sql(self.insert_sql, list(self.inserts.values()))
+            self.inserts.clear()
+        if self.updates:
+            expected = len(self.updates)
+            if self.copy:
+                self.connection.exec_driver_sql(self.changes_sql)
+                self._copy(self.copy_changes_sql, self.updates.values())
+                updated = self.connection.exec_driver_sql(self.apply_changes_sql).rowcount
+                self.connection.exec_driver_sql(self.clear_changes_sql)
+            else:
+                params = list(self.updates.values())
+                updated = self.connection.exec_driver_sql(self.update_sql, params).rowcount
+                if not self.sane_rowcount:
+                    updated = expected
+            if updated != expected:
+                raise ConflictError(
+                    f"{expected - updated} of {expected} changed protocols were changed by "
+                    "another writer in the meantime: reload them and apply the change again"
+                )
+            self.updates.clear()
+
+    def _copy(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        driver = self.connection.connection.driver_connection
+        dbapi = self.connection.dialect.loaded_dbapi
+        try:
+            with driver.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+                for row in rows:
+                    copy.write_row(row)
+        except dbapi.IntegrityError as error:
+            raise ConflictError(f"the database refused a write: {error}") from error
+        except dbapi.Error as error:
+            raise StoreError(f"database error while copying protocols: {error}") from error

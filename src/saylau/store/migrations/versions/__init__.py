@@ -1,0 +1,1 @@
+"""One module per schema revision, written out explicitly (never generated at run time)."""
