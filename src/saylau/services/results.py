@@ -17,8 +17,8 @@ from saylau.core.rules import DistrictRule, Ruleset
 from saylau.core.ties import TiePolicy
 from saylau.rulesets import load_ruleset
 from saylau.services.night import ACCEPTED
-from saylau.store.arrays import load_contest_arrays
 from saylau.store.db import Store
+from saylau.store.election_arrays import load_election_arrays
 from saylau.tally import ContestTally, TreeIndex, tally_contest
 
 PARTIAL = "unofficial partial"
@@ -68,10 +68,16 @@ def contest_results(
     tree = tree or TreeIndex.of(election)
     ruleset = load_ruleset(election.ruleset)
     results = []
+    wanted = list(contest_ids)
     with store.session() as session:
-        for contest_id in contest_ids:
+        loaded = load_election_arrays(
+            session,
+            election.id,
+            {cid: [c.id for c in election.contests[cid].choices] for cid in wanted},
+        )
+        for contest_id in wanted:
             contest = election.contests[contest_id]
-            arrays = load_contest_arrays(session, election.id, contest_id)
+            arrays = loaded[contest_id]
             accepted = arrays.with_status(ACCEPTED)
             stations = tree.stations(
                 [s for s, ok in zip(arrays.station_ids, accepted, strict=True) if ok]
