@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
-from saylau.store import Store
+from saylau.store import Store, StoreError
 from saylau.store.db import migration_config
 from saylau.store.models import Base
 from saylau.store.testing import temporary_store
@@ -63,3 +64,11 @@ def test_sqlite_pragmas(store: Store) -> None:
         assert driver.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert driver.execute("PRAGMA foreign_keys").fetchone() == (1,)
         assert driver.execute("PRAGMA synchronous").fetchone() == (1,)
+
+
+def test_unknown_revision_is_a_store_error(store: Store) -> None:
+    """A database migrated by a newer program is not touched."""
+    with store.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'from-the-future'"))
+    with pytest.raises(StoreError, match="from-the-future"):
+        store.migrate()

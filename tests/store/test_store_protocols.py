@@ -88,6 +88,10 @@ def test_repeated_key_in_one_call(stored: Store, make_protocol: Make) -> None:
         counts = upsert_protocols(session, "test-2024", [third, first, first])
         assert counts == UpsertCounts(changed=2, unchanged=1)
     assert [(s[1], s[3], s[6]) for s in _snapshot(stored)] == [("001", 4, [5, 5])]
+    with stored.session() as session:
+        counts = upsert_protocols(session, "test-2024", [second, third, first], batch_size=1)
+        assert counts == UpsertCounts(changed=3)
+    assert [(s[1], s[3], s[6]) for s in _snapshot(stored)] == [("001", 7, [5, 5])]
 
 
 def test_batches(stored: Store, rows: list[ProtocolRow]) -> None:

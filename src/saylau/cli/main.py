@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from saylau.cli.exit_codes import fail_with
+from saylau.cli.imports import import_command
 from saylau.cli.night import generate_command
 from saylau.cli.render import render
 from saylau.cli.results import results_command
@@ -31,6 +32,7 @@ app = typer.Typer(
 out = Console()
 app.command("generate")(generate_command)
 app.command("results")(results_command)
+app.command("import")(import_command)
 
 
 def fail(error: Exception) -> Exception:

@@ -251,6 +251,7 @@ def _check(
     numbers = table.row_numbers.tolist()
     bad = table.bad.tolist()
     field_name = table.key_labels[-1]
+    contest_id, rows, findings = contest.id, checked.rows, checked.findings
     for index, station in enumerate(table.station_ids):
         if bad[index]:
             continue
@@ -266,27 +267,26 @@ def _check(
             continue
         lines = dict(zip(line_keys, line_rows[index], strict=True))
         row_votes = votes[index]
-        protocol = Protocol(
-            station, contest.id, lines, dict(zip(choice_ids, row_votes, strict=True))
+        found = check_protocol(
+            Protocol(station, contest_id, lines, dict(zip(choice_ids, row_votes, strict=True))),
+            settings,
         )
-        found = check_protocol(protocol, settings)
-        checked.findings.update(f.code for f in found)
-        blocking = [f for f in found if f.blocking and f.code not in accept]
-        if blocking:
-            checked.rejected += 1
-            for finding in blocking:
-                text = f"{describe_finding(finding)} [{finding.key}]"
-                checked.problems.append(RowProblem(table.file, row, None, text, None, finding.code))
-            continue
-        checked.rows.append(
+        stored: list[dict[str, object]] = []
+        if found:
+            findings.update([f.code for f in found])
+            blocking = [f for f in found if f.blocking and f.code not in accept]
+            if blocking:
+                checked.rejected += 1
+                for finding in blocking:
+                    text = f"{describe_finding(finding)} [{finding.key}]"
+                    checked.problems.append(
+                        RowProblem(table.file, row, None, text, None, finding.code)
+                    )
+                continue
+            stored = [_stored_finding(f, accept) for f in found]
+        rows.append(
             ProtocolRow(
-                station=station,
-                contest=contest.id,
-                lines=lines,
-                votes=row_votes,
-                status=ACCEPTED,
-                findings=[_stored_finding(f, accept) for f in found] if found else (),
-                source=f"{table.file} row {row}",
+                station, contest_id, lines, row_votes, ACCEPTED, stored, f"{table.file} row {row}"
             )
         )
     return checked

@@ -4,8 +4,8 @@ A batch is one driver call: ``executemany`` of a plain SQL statement with positi
 parameters whose values are already encoded (JSON as text, times as the dialect stores them),
 so SQLAlchemy does no per-row work. On PostgreSQL with psycopg, rows go in with ``COPY``
 instead, several times faster: new rows straight into ``protocols``, changes into a temporary
-table that one ``UPDATE ... FROM`` applies. Updates carry the version they expect to replace,
-so a protocol changed by another writer in the meantime is not overwritten.
+table that one ``UPDATE ... FROM`` applies at the end. Updates carry the version they expect
+to replace, so a protocol changed by another writer in the meantime is not overwritten.
 """
 
 from __future__ import annotations
@@ -73,21 +73,42 @@ class BulkWriter:
                 f"UPDATE {name} AS p SET {settings} FROM {changes} AS c WHERE {keys} "
                 f"AND p.{quote('version')} = c.{quote('expected_version')}"
             )
+            self.analyze_changes_sql = f"ANALYZE {changes}"
             self.clear_changes_sql = f"TRUNCATE {changes}"
         self.connection = connection
         self.sane_rowcount = dialect.supports_sane_multi_rowcount
         self.inserts: dict[tuple[str, str], tuple[Any, ...]] = {}
         self.updates: dict[tuple[str, str], tuple[Any, ...]] = {}
+        self.staged: set[tuple[str, str]] = set()
+        """Changes copied into the temporary table, not yet applied (PostgreSQL)."""
         process = _PROTOCOLS.c.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
         now = utc_now()
         self.now = process(now) if process is not None else now
         """The time of this batch, as the driver takes it."""
 
     def flush(self) -> None:
+        """Write the collected rows (on PostgreSQL, changes are staged until :meth:`finish`)."""
         try:
             self._flush()
         except IntegrityError as error:
             raise ConflictError(f"the database refused a write: {error.orig}") from error
+
+    def finish(self) -> None:
+        """Write everything still collected or staged."""
+        self.flush()
+        self.apply()
+
+    def apply(self) -> None:
+        """Apply the staged changes (PostgreSQL) in one ``UPDATE ... FROM``."""
+        if not self.staged:
+            return
+        run = self.connection.exec_driver_sql
+        # Statistics let the planner choose index lookups for a few changes, one hash join
+        # for many; applying once at the end reads the table once, not once per batch.
+        run(self.analyze_changes_sql)
+        self._check(len(self.staged), run(self.apply_changes_sql).rowcount)
+        run(self.clear_changes_sql)
+        self.staged.clear()
 
     def _flush(self) -> None:
         if self.inserts:
@@ -97,23 +118,23 @@ class BulkWriter:
                 self.connection.exec_driver_sql(self.insert_sql, list(self.inserts.values()))
             self.inserts.clear()
         if self.updates:
-            expected = len(self.updates)
             if self.copy:
                 self.connection.exec_driver_sql(self.changes_sql)
                 self._copy(self.copy_changes_sql, self.updates.values())
-                updated = self.connection.exec_driver_sql(self.apply_changes_sql).rowcount
-                self.connection.exec_driver_sql(self.clear_changes_sql)
+                self.staged.update(self.updates)
             else:
                 params = list(self.updates.values())
                 updated = self.connection.exec_driver_sql(self.update_sql, params).rowcount
-                if not self.sane_rowcount:
-                    updated = expected
-            if updated != expected:
-                raise ConflictError(
-                    f"{expected - updated} of {expected} changed protocols were changed by "
-                    "another writer in the meantime: reload them and apply the change again"
-                )
+                self._check(len(params), updated if self.sane_rowcount else len(params))
             self.updates.clear()
+
+    @staticmethod
+    def _check(expected: int, updated: int) -> None:
+        if updated != expected:
+            raise ConflictError(
+                f"{expected - updated} of {expected} changed protocols were changed by "
+                "another writer in the meantime: reload them and apply the change again"
+            )
 
     def _copy(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
         driver = self.connection.connection.driver_connection

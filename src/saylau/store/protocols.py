@@ -178,6 +178,8 @@ def upsert_protocols(
             if key in inserts:
                 inserts[key] = (election_id, station, contest_id, *content)
             else:
+                if key in writer.staged:
+                    writer.apply()  # its earlier change must be in place first
                 earlier = updates.get(key)
                 expected = stored[1] if earlier is None else earlier[-1]
                 updates[key] = (*content, election_id, station, contest_id, expected)
@@ -187,5 +189,5 @@ def upsert_protocols(
         if pending >= batch_size:
             writer.flush()
             pending = 0
-    writer.flush()
+    writer.finish()
     return UpsertCounts(inserted, unchanged, changed)
