@@ -180,8 +180,11 @@ class _Reader:
 
     def text(self, data: Mapping[str, object], key: str, path: str) -> str:
         value = data.get(key)
+        where = f"{path}.{key}" if path else key
+        if key not in data:
+            raise self.fail(where, "a non-empty string; the key is missing")
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(f"{path}.{key}" if path else key, "a non-empty string", value)
+            raise self.fail(where, "a non-empty string", value)
         return value
 
     def optional_text(self, data: Mapping[str, object], key: str, path: str) -> str | None:
