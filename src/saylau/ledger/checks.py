@@ -1,0 +1,158 @@
+"""The byte-level checks of ledger lines, in chunks that run on every core.
+
+For each line: its Merkle leaf hash; the SHA-256 of its body bytes against the hash the line
+states; each Ed25519 signature against the key its id names (keys come from a first pass
+over the key events, :func:`key_table`; whether a key was *valid* at that point is the
+replay's question). Parsing, canonical form and the replay run in the main process meanwhile.
+
+Ed25519 verification in ``cryptography`` holds the GIL (two threads run no faster than
+one), so the chunks go to worker processes. :func:`check_chunk` gives the same answer in a
+worker and in the main process, so one and two cores give identical reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from saylau.core.ledger.events import EVENT_DOMAIN, Kind, LedgerError, LedgerFinding, decode_line
+
+_BODY = b'{"body":'
+_HASH = b',"hash":"'
+_SIGNATURES = b'","signatures":'
+KeyTable = Mapping[str, tuple[str, str]]
+"""Key id -> (commission, public key hex), from the first event that registers it."""
+
+_table: dict[str, tuple[str, str]] = {}
+_keys: dict[str, Ed25519PublicKey | None] = {}
+_data: list[bytes] = [b""]
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    start: int
+    leaf_hashes: bytes
+    findings: tuple[LedgerFinding, ...]
+
+
+def key_table(lines: Iterable[bytes]) -> dict[str, tuple[str, str]]:
+    """Every key that a key event registers, whatever else is wrong with the ledger."""
+    table: dict[str, tuple[str, str]] = {}
+    for line in lines:
+        if b'"kind":"key-' not in line:
+            continue
+        try:
+            event = decode_line(line, checked=False)
+        except LedgerError:
+            continue
+        if event.kind not in (Kind.KEY_REGISTERED, Kind.KEY_ROTATED):
+            continue
+        key_id, public = event.payload.get("key_id"), event.payload.get("public_key")
+        commission = event.payload.get("commission")
+        if isinstance(key_id, str) and isinstance(public, str) and isinstance(commission, str):
+            table.setdefault(key_id, (commission, public))
+    return table
+
+
+def start_worker(table: KeyTable, data: bytes) -> None:
+    """Process pool initializer: the key table and the ledger's bytes, for every chunk (a
+    forked worker shares them with the main process without copying)."""
+    _table.clear()
+    _table.update(table)
+    _keys.clear()
+    _data[0] = data
+
+
+def check_span(start: int, begin: int, end: int) -> ChunkResult:
+    """:func:`check_chunk` of the bytes ``begin:end`` of the data given to
+    :func:`start_worker`."""
+    return check_chunk(_data[0][begin:end], start)
+
+
+def _public(key_id: str) -> Ed25519PublicKey | None:
+    if key_id not in _keys:
+        try:
+            _keys[key_id] = Ed25519PublicKey.from_public_bytes(bytes.fromhex(_table[key_id][1]))
+        except ValueError:
+            _keys[key_id] = None
+    return _keys[key_id]
+
+
+def check_chunk(blob: bytes, start: int) -> ChunkResult:
+    """Check the lines of ``blob`` (whole lines, each ending in a newline; the first is
+    event ``start``) with the key table given to :func:`start_worker`."""
+    sha = hashlib.sha256
+    leaves: list[bytes] = []
+    found: list[LedgerFinding] = []
+    lines = blob.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    for offset, line in enumerate(lines):
+        leaves.append(sha(b"\x00" + line).digest())
+        cut = line.rfind(_HASH)
+        if not line.startswith(_BODY) or cut < 0:
+            continue  # not a ledger line: the main process reports it
+        end = cut + len(_HASH) + 64
+        if line[end : end + len(_SIGNATURES)] != _SIGNATURES:
+            continue
+        position = start + offset
+        digest = sha(line[len(_BODY) : cut]).digest()
+        if digest.hex().encode() != line[cut + len(_HASH) : end]:
+            found.append(
+                LedgerFinding(
+                    "event-hash", position, f"event {position}: hash does not match its content"
+                )
+            )
+        try:
+            signatures = json.loads(line[end + len(_SIGNATURES) : -1])
+        except ValueError:
+            continue
+        if not isinstance(signatures, list):
+            continue
+        message = EVENT_DOMAIN + digest
+        for item in signatures:
+            if not isinstance(item, dict):
+                continue
+            key_id, signature = item.get("key_id"), item.get("signature")
+            if not isinstance(key_id, str) or key_id not in _table:
+                continue  # the replay says the key was not registered
+            if not _verifies(key_id, signature, message):
+                found.append(
+                    LedgerFinding(
+                        "signature",
+                        position,
+                        f"event {position}: signature by key {key_id} of commission "
+                        f"{_table[key_id][0]} does not verify",
+                    )
+                )
+    return ChunkResult(start, b"".join(leaves), tuple(found))
+
+
+def _verifies(key_id: str, signature: object, message: bytes) -> bool:
+    public = _public(key_id)
+    if public is None or not isinstance(signature, str):
+        return False
+    try:
+        public.verify(bytes.fromhex(signature), message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def chunks(data: bytes, target: int) -> list[tuple[int, int, int]]:
+    """Split ``data`` into runs of whole lines of about ``target`` bytes:
+    ``(first line number counted from 0, start byte, end byte)``."""
+    found: list[tuple[int, int, int]] = []
+    begin, line = 0, 0
+    while begin < len(data):
+        cut = data.find(b"\n", min(begin + max(target, 1), len(data)) - 1)
+        end = len(data) if cut < 0 else cut + 1
+        found.append((line, begin, end))
+        line += data.count(b"\n", begin, end)
+        begin = end
+    return found
