@@ -119,24 +119,38 @@ def print_summary(
         console.print(table)
 
 
-def print_contest(console: Console, result: ContestResult, commission: str, language: str) -> None:
+def print_contest(
+    console: Console, election: Election, result: ContestResult, commission: str, language: str
+) -> None:
     """One contest at one commission: progress, votes, and the seats explained."""
     tally = result.tally
-    p = progress(result, commission)
+    whole = progress(result, election_root(election))
+    here = progress(result, commission)
     console.print(
-        f"[bold]{result.contest.title.get(language)}[/bold] ({result.contest.id}) at "
-        f"{commission}: {result.status}; stations {p['stations_counted']:,} of "
-        f"{p['stations_expected']:,}, voters covered {num(p['voters_counted'])} of "
-        f"{num(p['voters_expected'])}; protocols stored {result.stored:,}, not counted "
-        f"(rejected) {result.rejected:,}.",
+        f"[bold]{result.contest.title.get(language)}[/bold] ({result.contest.id}): "
+        f"{result.status}; stations counted {whole['stations_counted']:,} of "
+        f"{whole['stations_expected']:,}; protocols stored {result.stored:,}, of which "
+        f"rejected by the controls (not counted) {result.rejected:,}.",
         highlight=False,
     )
+    if commission != election_root(election):
+        name = election.commissions[commission].name.get(language)
+        console.print(
+            f"Under {name} ({commission}): stations {here['stations_counted']:,} of "
+            f"{here['stations_expected']:,}, voters covered {num(here['voters_counted'])} of "
+            f"{num(here['voters_expected'])}.",
+            highlight=False,
+        )
     names = choice_names(result, language)
     if result.allocation is None:
         console.print("No protocol counted yet.")
         return
     votes = tally.contest_votes(commission, against_all=result.contest.against_all)
-    title = f"Votes at {commission}; seats of the whole contest"
+    title = (
+        "Votes and seats"
+        if commission == election_root(election)
+        else f"Votes under {commission}; seats of the whole contest"
+    )
     render(console, result.allocation, title, votes, names)
 
 
@@ -157,8 +171,7 @@ def results_command(
             chosen = resolve_election(store, election)
             if contest is not None and contest not in chosen.contests:
                 raise NotFound(f"no contest {contest!r} in election {chosen.id!r}")
-            root = next(c.id for c in chosen.commissions.values() if c.parent is None)
-            where = commission or root
+            where = commission or election_root(chosen)
             if where not in chosen.commissions:
                 raise NotFound(f"no commission {where!r} in election {chosen.id!r}")
             ids = [contest] if contest else list(chosen.contests)
@@ -175,9 +188,13 @@ def results_command(
         console.out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)
         return
     if contest is not None:
-        print_contest(console, results[0], where, language)
+        print_contest(console, chosen, results[0], where, language)
         return
     print_summary(console, chosen, results, language)
+
+
+def election_root(election: Election) -> str:
+    return next(c.id for c in election.commissions.values() if c.parent is None)
 
 
 def _votes_under(election: Election, contest_id: str, commission: str) -> bool:
