@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import KEYS, LINES, VOTES, at, ledger_lines
+from ledger_helpers import KEYS, LINES, VOTES, at, ledger_lines
 
 from saylau.core.ledger.canonical import parse_canonical
 from saylau.core.ledger.events import Event

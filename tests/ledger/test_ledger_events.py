@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from conftest import KEYS, at
+from ledger_helpers import KEYS, at
 
 from saylau.core.ledger.canonical import canonical
 from saylau.core.ledger.events import (

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import KEYS, LINES, VOTES, at, ledger_lines, republish, write_lines
+from ledger_helpers import KEYS, LINES, VOTES, at, ledger_lines, republish, write_lines
 
 from saylau.ledger import LedgerWriter, verify_bundle
 from saylau.ledger.checks import chunks

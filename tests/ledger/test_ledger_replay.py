@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 import pytest
-from conftest import KEYS, LINES, VOTES, at, sample_writer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ledger_helpers import KEYS, LINES, VOTES, at, sample_writer
 
 from saylau.core.ledger import payloads
 from saylau.core.ledger.canonical import Data

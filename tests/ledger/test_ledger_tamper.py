@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import KEYS, at, ledger_lines, ledger_path, republish, write_lines
+from ledger_helpers import KEYS, at, ledger_lines, ledger_path, republish, write_lines
 
 from saylau.core.ledger.canonical import CanonicalError, Data, canonical, parse_canonical
 from saylau.core.ledger.events import Event, Kind, decode_line, encode_line, event_hash

@@ -140,4 +140,9 @@ def demo() -> None:
         "\nOfficial result: AMANAT 40, Auyl 8, Respublica 6, Ak Zhol 6, QHP 5, JSDP 4, Baytaq 0: "
         + ("[green]reproduced.[/green]" if same else "[red]NOT reproduced.[/red]")
     )
-    out.print("Try: saylau seats VOTES.csv --ruleset kz-2023 --contest mazhilis-list --json")
+    out.print(
+        "Next: 'saylau generate' stores a whole election night of 10,223 polling stations, "
+        "'saylau results' tallies it up the commission tree; "
+        "'saylau seats VOTES.csv --ruleset kz-2023 --contest mazhilis-list' allocates any votes.",
+        highlight=False,
+    )
