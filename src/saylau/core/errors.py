@@ -7,6 +7,9 @@
     was expected.
     ``ElectionError`` (in :mod:`saylau.core.election`): an election definition document is
     malformed; names the path inside it, what was expected and what was found.
+    ``CanonicalError``, ``LedgerError``, ``PayloadError`` (in :mod:`saylau.core.ledger`): a
+    value cannot be written in canonical form, a ledger event is malformed, an event's payload
+    does not fit its kind.
 
 Adapters map these to exit codes (CLI) and HTTP statuses (API) in one place each.
 """
