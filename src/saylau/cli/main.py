@@ -63,7 +63,7 @@ def seats(
 ) -> None:
     """Allocate the seats of one contest and explain every step."""
     try:
-        result, title = compute(
+        result, title, votes = compute(
             votes_file,
             seats=seats,
             method=method,
@@ -75,7 +75,6 @@ def seats(
             ruleset=ruleset,
             contest=contest,
         )
-        votes = read_votes(votes_file)
     except Exception as error:
         raise fail(error) from None
     if as_json:

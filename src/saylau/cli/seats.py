@@ -19,6 +19,7 @@ from saylau.core.rules import (
     TieRule,
 )
 from saylau.core.ties import TiePolicy
+from saylau.core.votes import ContestVotes
 from saylau.ingest.votes_csv import read_votes
 from saylau.rulesets import load_ruleset
 
@@ -45,8 +46,9 @@ def compute(
     ties: str | None,
     ruleset: str | None,
     contest: str | None,
-) -> tuple[ListResult | DistrictResult, str]:
-    """Run one contest as the command line describes it; returns the result and a title."""
+) -> tuple[ListResult | DistrictResult, str, ContestVotes]:
+    """Run one contest as the command line describes it; returns the result, a title and the
+    votes read."""
     votes = read_votes(votes_file)
     policy = TiePolicy.parse(ties) if ties is not None else None
     if ruleset is not None or contest is not None:
@@ -84,8 +86,8 @@ def compute(
                 raise InputError(
                     f"the district contest has {rule.seats} seat(s) by its rule", field="seats"
                 )
-            return decide_district(votes, rule, ties=policy, label=label), title
-        return allocate_list(votes, rule, seats, ties=policy, label=label), title
+            return decide_district(votes, rule, ties=policy, label=label), title, votes
+        return allocate_list(votes, rule, seats, ties=policy, label=label), title, votes
     if seats is None:
         raise UsageError("option --seats is required without --ruleset")
     rule = ListRule(
@@ -100,4 +102,4 @@ def compute(
     title = f"{votes_file.name}: {seats} seats, {rule.method.value}"
     if rule.method is Method.LARGEST_REMAINDER:
         title += f" ({rule.quota.value} quota)"
-    return allocate_list(votes, rule, ties=policy, label=votes_file.name), title
+    return allocate_list(votes, rule, ties=policy, label=votes_file.name), title, votes
