@@ -13,7 +13,15 @@ from saylau.store.db import migration_config
 from saylau.store.models import Base
 from saylau.store.testing import temporary_store
 
-TABLES = {"elections", "commissions", "stations", "contests", "protocols", "imports"}
+TABLES = {
+    "elections",
+    "commissions",
+    "stations",
+    "contests",
+    "protocols",
+    "imports",
+    "ledger_events",
+}
 
 
 def _tables(store: Store) -> set[str]:

@@ -1,8 +1,10 @@
 """Errors to exit codes, in one place.
 
 0 success; 2 wrong usage (unknown option or value); 3 bad input data (names file, row,
-field), a malformed election definition (names the path inside it) or what the store refuses
-(unknown election, conflicting definition); 4 bad ruleset (names file and key)."""
+field), a malformed election definition (names the path inside it), what the store refuses
+(unknown election, conflicting definition) or a bundle that cannot be published; 4 bad
+ruleset (names file and key); 5 verification failed (a published bundle does not verify:
+``saylau verify`` lists the findings)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,13 @@ from rich.console import Console
 from saylau.core.election import ElectionError
 from saylau.core.errors import CoreError, InputError, RulesetError
 from saylau.ingest.errors import IngestError
+from saylau.ledger.errors import LedgerAdapterError
 from saylau.store.errors import StoreError
 
 USAGE = 2
 BAD_INPUT = 3
 BAD_RULESET = 4
+VERIFICATION_FAILED = 5
 
 
 class UsageError(Exception):
@@ -26,7 +30,7 @@ class UsageError(Exception):
 def exit_code(error: Exception) -> int:
     if isinstance(error, RulesetError):
         return BAD_RULESET
-    if isinstance(error, (IngestError, InputError, ElectionError, StoreError)):
+    if isinstance(error, (IngestError, InputError, ElectionError, StoreError, LedgerAdapterError)):
         return BAD_INPUT
     if isinstance(error, (UsageError, CoreError)):
         return USAGE

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from saylau.cli.exit_codes import fail_with
 from saylau.cli.imports import import_command
+from saylau.cli.ledger import publish_command, verify_command
 from saylau.cli.night import generate_command
 from saylau.cli.render import render
 from saylau.cli.results import results_command
@@ -33,6 +34,8 @@ out = Console()
 app.command("generate")(generate_command)
 app.command("results")(results_command)
 app.command("import")(import_command)
+app.command("publish")(publish_command)
+app.command("verify")(verify_command)
 
 
 def fail(error: Exception) -> Exception:

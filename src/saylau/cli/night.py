@@ -44,6 +44,7 @@ def generate_command(
     table.add_row("stored changed (new version)", f"{report.stored.changed:,}")
     table.add_row("already stored, unchanged", f"{report.stored.unchanged:,}")
     table.add_row("rejected by the controls", f"{report.rejected:,}")
+    table.add_row("ledger events added", f"{report.ledger_events:,}")
     for code, count in report.findings.items():
         table.add_row(f"  findings {code}", f"{count:,}")
     console.print(table)

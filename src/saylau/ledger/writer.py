@@ -42,10 +42,21 @@ class LedgerWriter:
     def state(self) -> LedgerState:
         return self._ledger.state()
 
-    def add(self, event: Event, *, verify_signatures: bool = True) -> Event:
+    @classmethod
+    def resume(cls, events: Sequence[Event]) -> LedgerWriter:
+        """A writer continuing ``events`` that it trusts: a ledger this program wrote and
+        kept (e.g. in the store), applied without checking hashes or signatures again."""
+        writer = cls()
+        writer._ledger = _rebuild(events)
+        writer._events = list(events)
+        return writer
+
+    def add(
+        self, event: Event, *, verify_signatures: bool = True, check_hash: bool = True
+    ) -> Event:
         """Append an event built and signed elsewhere, if it adds no finding."""
         verifier = verify_event_signature if verify_signatures else None
-        findings = self._ledger.apply(event, verifier=verifier)
+        findings = self._ledger.apply(event, check_hash=check_hash, verifier=verifier)
         if findings:
             self._ledger = _rebuild(self._events)  # undo: replay what was kept
             raise EventRejectedError(findings)
@@ -67,7 +78,8 @@ class LedgerWriter:
             raise EventRejectedError([], str(error)) from error
         for key in keys:
             event = sign_event(event, key)
-        return self.add(event, verify_signatures=False)
+        # Built and hashed just now from the body it carries: no need to hash it again.
+        return self.add(event, verify_signatures=False, check_hash=False)
 
     # -- one method per kind -----------------------------------------------------------
 

@@ -12,6 +12,7 @@ from saylau.core.election import Election
 from saylau.core.protocol import Protocol
 from saylau.elections.generate import ErrorOptions, GeneratedNight, generate_protocols
 from saylau.services.elections import ensure_shipped
+from saylau.services.ledger import record_protocols
 from saylau.store.db import Store
 from saylau.store.protocols import ProtocolRow, UpsertCounts, finding_data, upsert_protocols
 
@@ -28,6 +29,7 @@ class NightReport:
     corrections: int
     stored: UpsertCounts
     rejected: int
+    ledger_events: int = 0
     findings: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -74,17 +76,19 @@ def generate_night(
     source = f"generate seed={seed}"
     with store.session() as session:
         first = [*night.protocols, *(wrong for wrong, _ in night.corrections)]
-        counts = upsert_protocols(session, election.id, _rows(first, election, source, tally))
+        rows = list(_rows(first, election, source, tally))
+        counts = upsert_protocols(session, election.id, rows)
         corrected = [fixed for _, fixed in night.corrections]
         if corrected:
-            later = upsert_protocols(
-                session, election.id, _rows(corrected, election, f"{source} correction", tally)
-            )
+            later_rows = list(_rows(corrected, election, f"{source} correction", tally))
+            later = upsert_protocols(session, election.id, later_rows)
             counts = UpsertCounts(
                 counts.inserted + later.inserted,
                 counts.unchanged + later.unchanged,
                 counts.changed + later.changed,
             )
+            rows.extend(later_rows)
+        events = record_protocols(session, election, rows)
     rejected = tally.pop(REJECTED, 0)
     tally.pop(ACCEPTED, 0)
     return NightReport(
@@ -95,6 +99,7 @@ def generate_night(
         corrections=len(night.corrections),
         stored=counts,
         rejected=rejected,
+        ledger_events=events,
         findings=dict(sorted(tally.items())),
         seconds=time.perf_counter() - start,
     )

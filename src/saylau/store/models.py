@@ -28,6 +28,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -207,6 +208,22 @@ class ImportRecord(Base):
     rows_stored: Mapped[int]
     rows_rejected: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class LedgerEventRecord(Base):
+    """One event of the ledger: ``line`` is its canonical ledger line (body, hash and
+    signatures, no newline), exactly as published; the other columns are read from it for
+    queries. Rows are only ever appended."""
+
+    __tablename__ = "ledger_events"
+
+    sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(unique=True)
+    kind: Mapped[str]
+    actor: Mapped[str]
+    time: Mapped[str]
+    """UTC, ``YYYY-MM-DDTHH:MM:SSZ`` as in the event."""
+    line: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 def table(record: type[Base]) -> Table:

@@ -187,6 +187,16 @@ def load_election(session: Session, election_id: str) -> Election:
     return parse_election(json.loads(definition), f"stored election {election_id}")
 
 
+def election_definition(session: Session, election_id: str) -> str:
+    """The stored definition document (JSON text) of an election."""
+    definition = session.scalar(
+        select(ElectionRecord.definition).where(ElectionRecord.id == election_id)
+    )
+    if definition is None:
+        raise NotFound(f"election {election_id!r} is not stored")
+    return definition
+
+
 def election_ids(session: Session) -> list[str]:
     """Ids of the stored elections, sorted."""
     return list(session.scalars(select(ElectionRecord.id).order_by(ElectionRecord.id)))

@@ -1,0 +1,190 @@
+"""The ledger in the store: events written with the protocols, in one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from saylau.cli.exit_codes import VERIFICATION_FAILED
+from saylau.cli.main import app
+from saylau.core.election import Election, parse_election
+from saylau.core.ledger.events import decode_line
+from saylau.core.ledger.replay import replay
+from saylau.core.protocol import Line
+from saylau.ledger import verify_bundle, verify_event_signature
+from saylau.services.ledger import GENERATED_REASON, demo_key, publish_ledger, record_protocols
+from saylau.store import ConflictError, NotFound, Store
+from saylau.store.ledger_events import LedgerRow, append_lines, ledger_head, ledger_lines
+from saylau.store.protocols import ProtocolRow, upsert_protocols
+from saylau.store.repository import save_election
+from saylau.store.testing import temporary_store
+
+DEFINITION: dict[str, object] = {
+    "format": "saylau-election/1",
+    "id": "small-2024",
+    "date": "2024-03-17",
+    "title": "Small election",
+    "ruleset": "kz-2023",
+    "commissions": [
+        {"id": "cec", "level": "cec", "name": "CEC"},
+        {"id": "north", "level": "region", "parent": "cec", "name": "North"},
+    ],
+    "stations": [
+        {"id": "001", "commission": "north", "voters": 1000},
+        {"id": "002", "commission": "north", "voters": 800},
+    ],
+    "parties": [
+        {"id": "amanat", "name": "Amanat", "color": "#1f77b4"},
+        {"id": "aq-jol", "name": "Aq Jol", "color": "#ff7f0e"},
+    ],
+    "contests": [
+        {
+            "id": "list",
+            "rule": "mazhilis-list",
+            "title": "Party lists",
+            "commission": "cec",
+            "seats": 10,
+            "area": ["cec"],
+            "choices": [{"id": "amanat", "party": "amanat"}, {"id": "aq-jol", "party": "aq-jol"}],
+        }
+    ],
+}
+TIME = "2024-03-17T21:00:00Z"
+
+
+def row(station: str, amanat: int, aq_jol: int, status: str = "accepted") -> ProtocolRow:
+    valid = amanat + aq_jol
+    lines = {Line.VOTERS: 1000, Line.INVALID: 0, Line.AGAINST_ALL: 0}
+    lines[Line("ballots_valid")] = valid
+    return ProtocolRow(station, "list", lines, [amanat, aq_jol], status)
+
+
+@pytest.fixture
+def election() -> Election:
+    return parse_election(DEFINITION, "test")
+
+
+@pytest.fixture
+def store(election: Election) -> Iterator[Store]:
+    with temporary_store() as store:
+        with store.session() as session:
+            save_election(session, election, json.dumps(DEFINITION))
+        yield store
+
+
+def store_night(store: Store, election: Election, rows: list[ProtocolRow]) -> int:
+    with store.session() as session:
+        upsert_protocols(session, election.id, rows)
+        return record_protocols(session, election, rows, time=TIME)
+
+
+def lines(store: Store) -> list[bytes]:
+    with store.session() as session:
+        return list(ledger_lines(session))
+
+
+def test_append_read_and_head(store: Store) -> None:
+    rows = [LedgerRow(n, f"{n:064x}", "kind", "cec", TIME, b"line %d" % n) for n in range(3)]
+    with store.session() as session:
+        assert ledger_head(session) is None
+        assert append_lines(session, rows) == 3
+    with store.session() as session:
+        assert list(ledger_lines(session)) == [b"line 0", b"line 1", b"line 2"]
+        assert ledger_head(session) == (3, f"{2:064x}")
+    with pytest.raises(ConflictError), store.session() as session:
+        append_lines(session, [LedgerRow(2, "f" * 64, "kind", "cec", TIME, b"again")])
+    assert lines(store) == [b"line 0", b"line 1", b"line 2"]
+
+
+def test_protocols_are_entered_signed_and_accepted(store: Store, election: Election) -> None:
+    added = store_night(store, election, [row("001", 600, 300), row("002", 1, 1, "rejected")])
+    events = [decode_line(line) for line in lines(store)]
+    assert added == len(events)
+    kinds = [e.kind for e in events]
+    assert kinds == [
+        "key-registered",
+        "election-defined",
+        "key-registered",
+        "protocol-entered",
+        "protocol-accepted",
+        "key-registered",
+        "protocol-entered",
+    ]
+    result = replay(events, verifier=verify_event_signature)
+    assert result.ok, result.findings
+    assert result.state.protocols["001", "list"].status == "accepted"
+    assert result.state.protocols["002", "list"].status == "entered"
+    assert result.state.protocols["001", "list"].votes == {"amanat": 600, "aq-jol": 300}
+    entered = events[3]
+    assert entered.actor == "001"
+    assert entered.signatures[0].key_id == demo_key(election.id, "001").key_id
+
+
+def test_storing_again_adds_nothing_and_a_change_is_a_correction(
+    store: Store, election: Election
+) -> None:
+    store_night(store, election, [row("001", 600, 300)])
+    before = lines(store)
+    assert store_night(store, election, [row("001", 600, 300)]) == 0
+    assert lines(store) == before
+    assert store_night(store, election, [row("001", 599, 301)]) == 2
+    events = [decode_line(line) for line in lines(store)]
+    corrected = events[-2]
+    assert corrected.kind == "protocol-corrected"
+    assert corrected.payload["reason"] == GENERATED_REASON
+    assert corrected.payload["before"]["votes"] == {"amanat": 600, "aq-jol": 300}  # type: ignore[index,call-overload]
+    assert corrected.payload["after"]["votes"] == {"amanat": 599, "aq-jol": 301}  # type: ignore[index,call-overload]
+    assert events[-1].kind == "protocol-accepted"
+    result = replay(events, verifier=verify_event_signature)
+    assert result.ok, result.findings
+    assert result.state.protocols["001", "list"].version == 2
+
+
+def test_a_failed_transaction_leaves_no_event(store: Store, election: Election) -> None:
+    def store_then_fail() -> None:
+        with store.session() as session:
+            good = [row("001", 600, 300)]
+            upsert_protocols(session, election.id, good)
+            record_protocols(session, election, good, time=TIME)
+            upsert_protocols(session, election.id, [row("999", 1, 1)])
+
+    with pytest.raises(NotFound):
+        store_then_fail()
+    assert lines(store) == []
+    with store.session() as session:
+        assert ledger_head(session) is None
+
+
+def test_publish_twice_then_verify(store: Store, election: Election, tmp_path: Path) -> None:
+    store_night(store, election, [row("001", 600, 300), row("002", 400, 350)])
+    first = publish_ledger(store, tmp_path / "v1", time=TIME)
+    store_night(store, election, [row("001", 599, 301)])
+    second = publish_ledger(store, tmp_path / "v2", tmp_path / "v1", time=TIME)
+    assert (first.version, second.version) == (1, 2)
+    assert second.tree_size == first.tree_size + 1 + 2  # bundle-published, corrected, accepted
+    report = verify_bundle(tmp_path / "v2", tmp_path / "v1")
+    assert report.ok, report.findings
+    assert report.root_key_id == demo_key(election.id, "cec").key_id
+    assert report.state is not None
+    assert report.state.publications[0].root_hash == first.root_hash
+    result = CliRunner().invoke(app, ["verify", str(tmp_path / "v2")])
+    assert result.exit_code == 0, result.output
+    assert "ok: the bundle verifies" in result.stdout
+    amanat = next(line for line in result.stdout.splitlines() if "│ amanat " in line)
+    assert "999" in amanat
+
+
+def test_a_changed_byte_fails_with_exit_code_5(
+    store: Store, election: Election, tmp_path: Path
+) -> None:
+    store_night(store, election, [row("001", 600, 300)])
+    publish_ledger(store, tmp_path / "v1", time=TIME)
+    (ledger,) = (tmp_path / "v1").glob("ledger-*.jsonl")
+    ledger.write_bytes(ledger.read_bytes().replace(b'"amanat":600', b'"amanat":700'))
+    result = CliRunner().invoke(app, ["verify", str(tmp_path / "v1")])
+    assert result.exit_code == VERIFICATION_FAILED, result.output
+    assert "file-hash" in result.stdout
