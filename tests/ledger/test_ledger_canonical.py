@@ -74,6 +74,12 @@ def test_escapes_as_json_stringify() -> None:
         ({"\udfff": 1}, "lone surrogate"),
         ((1, 2), "tuple is not"),
         ({"votes": [1, 2.5]}, "$.votes[1]: 2.5 is a float"),
+        # nested, so that only reading the fast encoding back can tell
+        ({"lines": {1: 2}}, "not a string"),
+        ({"lines": {True: 2}}, "not a string"),
+        ({"votes": (1, 2)}, "tuple is not"),
+        ([{"a": float("nan")}], "is a float"),
+        ({"a": ["x", "\udc00"]}, "lone surrogate"),
     ],
 )
 def test_values_outside_the_subset_are_refused(value: object, problem: str) -> None:

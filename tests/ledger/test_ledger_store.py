@@ -16,7 +16,8 @@ from saylau.core.ledger.events import decode_line
 from saylau.core.ledger.replay import replay
 from saylau.core.protocol import Line
 from saylau.ledger import verify_bundle, verify_event_signature
-from saylau.services.ledger import GENERATED_REASON, demo_key, publish_ledger, record_protocols
+from saylau.services.ledger import GENERATED_REASON, demo_key, record_protocols
+from saylau.services.publishing import publish_ledger
 from saylau.store import ConflictError, NotFound, Store
 from saylau.store.ledger_events import LedgerRow, append_lines, ledger_head, ledger_lines
 from saylau.store.protocols import ProtocolRow, upsert_protocols
@@ -110,10 +111,14 @@ def test_protocols_are_entered_signed_and_accepted(store: Store, election: Elect
         "election-defined",
         "key-registered",
         "protocol-entered",
+        "key-registered",
         "protocol-accepted",
         "key-registered",
         "protocol-entered",
     ]
+    # the commission above the station accepts, with its own key, registered by the CEC
+    assert events[4].payload["commission"] == "north"
+    assert events[5].actor == "north"
     result = replay(events, verifier=verify_event_signature)
     assert result.ok, result.findings
     assert result.state.protocols["001", "list"].status == "accepted"

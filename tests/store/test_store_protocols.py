@@ -58,6 +58,7 @@ def test_changed_row_gets_version_two(stored: Store, rows: list[ProtocolRow]) ->
     with stored.session() as session:
         counts = upsert_protocols(session, "test-2024", [changed, *rows[1:]])
     assert counts == UpsertCounts(inserted=0, unchanged=5, changed=1)
+    assert counts.written == {(changed.station, changed.contest)}
     with stored.session() as session:
         record = session.scalars(
             select(ProtocolRecord).where(

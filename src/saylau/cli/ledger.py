@@ -15,7 +15,7 @@ from rich.table import Table
 
 from saylau.cli.exit_codes import VERIFICATION_FAILED, fail_with
 from saylau.cli.store_option import DatabaseOption, opened
-from saylau.services.ledger import publish_ledger
+from saylau.services.publishing import publish_ledger
 from saylau.services.verify import Verification, verify_published
 
 PreviousOption = Annotated[

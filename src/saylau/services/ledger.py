@@ -1,49 +1,86 @@
-"""The ledger of stored protocols: events written in the transaction that stores them.
+"""The ledger of the store: events appended in the transaction that changes the projections.
 
-:func:`record_protocols` is called inside :meth:`Store.session` right after the protocols
-are upserted, so the events and the protocols commit (or roll back) together. For each
-protocol it compares the content (lines and votes) with the ledger's current version:
+:class:`LedgerAppender` is opened inside :meth:`Store.session`, next to the writes it
+records, so the events and the projections (protocols, accounts...) commit or roll back
+together. It reads only what it needs: the last event (to chain the next one), whether a
+commission's key is registered, and the history of the protocols it is given (the
+``subject`` and ``contest`` columns of ``ledger_events``), never the whole ledger.
+
+For a protocol it compares the content (lines and votes) with the ledger's current version:
 
 - new: ``protocol-entered``, signed by the precinct commission (the station's id), then
-  ``protocol-accepted`` if the controls accepted it;
-- changed: ``protocol-corrected`` with before and after, then ``protocol-accepted`` if
-  accepted;
+  ``protocol-accepted`` by the commission above the station if the controls accepted it;
+- changed: ``protocol-corrected`` by the commission above the station, with before and
+  after, a reason and a decision reference, then ``protocol-accepted`` if accepted;
 - unchanged: nothing, so storing the same protocols again adds no event.
 
-The first call writes the genesis (the CEC registers its own key) and ``election-defined``
-with the definition document; each reporting precinct commission's key is registered by the
-CEC before its first protocol. Acceptance and corrections are made by the CEC here.
+The first event is the genesis (the CEC registers its own key), then ``election-defined``
+with the definition document. The CEC registers each commission's key before the
+commission's first event. Two transactions appending at once cannot both commit: the second
+gets :class:`ConflictError` (the sequence is the primary key) and must be retried.
 
-**Demo keys.** The keys are :func:`saylau.ledger.demo_keypair` of
-``"{election}/{commission}"``: anyone who knows the election and commission ids can sign with
-them. They make a generated night verifiable end to end; they are not keys for a real
-election.
+The appender trusts the stored ledger and builds each event from the current head without
+replaying the history; ``saylau verify`` checks everything on the published ledger.
+
+**Demo keys.** Unless a key source is given, a commission's key is
+:func:`saylau.ledger.demo_keypair` of ``"{election}/{commission}"``: anyone who knows the
+ids can sign with it. Demo keys make a generated night verifiable end to end; they are not
+keys for a real election.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from saylau.core.election import Election
 from saylau.core.ledger import payloads
 from saylau.core.ledger.canonical import Data
-from saylau.core.ledger.events import Event, Kind, decode_line, encode_line, utc_time
-from saylau.ledger import KeyPair, LedgerWriter, PublishedBundle, demo_keypair, publish
-from saylau.store.db import Store
+from saylau.core.ledger.events import (
+    Event,
+    Kind,
+    LedgerError,
+    decode_line,
+    encode_line,
+    new_event,
+    utc_time,
+)
+from saylau.core.ledger.payloads import PayloadError
+from saylau.ledger import KeyPair, demo_keypair, sign_event
 from saylau.store.errors import ConflictError, NotFound, StoreError
-from saylau.store.ledger_events import LedgerRow, append_lines, ledger_lines
+from saylau.store.ledger_events import (
+    LedgerRow,
+    append_lines,
+    first_line_of,
+    last_line,
+    lines_about,
+    lines_about_pairs,
+    subjects_with,
+)
 from saylau.store.protocols import ProtocolRow
 from saylau.store.repository import election_definition
 
 ACCEPTED = "accepted"
+ENTERED = "entered"
+APPROVED = "approved"
 GENERATED_REASON = "late correction (generated)"
 GENERATED_DECISION = "generated"
+
+KEY_KINDS = (Kind.KEY_REGISTERED.value, Kind.KEY_ROTATED.value)
+PROTOCOL_KINDS = (
+    Kind.PROTOCOL_ENTERED.value,
+    Kind.PROTOCOL_CORRECTED.value,
+    Kind.PROTOCOL_ACCEPTED.value,
+    Kind.PROTOCOL_APPROVED.value,
+)
+_SUBJECT_KEYS = ("commission", "station", "subject")
+
+KeySource = Callable[[str, str], KeyPair]
+"""``(election id, commission id) -> key pair`` of that commission."""
 
 
 def demo_key(election_id: str, commission_id: str) -> KeyPair:
@@ -59,127 +96,322 @@ def root_commission(election: Election) -> str:
     return roots[0]
 
 
-def load_writer(session: Session) -> LedgerWriter:
-    """The stored ledger in a writer: written by this program in earlier transactions, so
-    its hashes and signatures are not checked again here (``saylau verify`` checks them)."""
-    events = [
-        decode_line(line, number=number, checked=False)
-        for number, line in enumerate(ledger_lines(session), 1)
-    ]
-    return LedgerWriter.resume(events)
+def about(payload: Mapping[str, Data]) -> tuple[str | None, str | None]:
+    """``(subject, contest)`` of an event's payload, as stored beside its line."""
+    subject = next((payload[k] for k in _SUBJECT_KEYS if isinstance(payload.get(k), str)), None)
+    contest = payload.get("contest")
+    return (
+        subject if isinstance(subject, str) else None,
+        contest if isinstance(contest, str) else None,
+    )
 
 
 def ledger_row(event: Event) -> LedgerRow:
+    subject, contest = about(event.payload)
+    line = encode_line(event)
     return LedgerRow(
-        event.sequence, event.hash, str(event.kind), event.actor, event.time, encode_line(event)
+        event.sequence, event.hash, str(event.kind), event.actor, event.time, line, subject, contest
     )
 
 
 @dataclass
-class _Current:
+class ProtocolState:
+    """One protocol as the ledger has it: the current version, the hash of the event that
+    set it, its content (``{"lines", "votes"}``) and ``entered``/``accepted``/``approved``."""
+
     version: int
     event: str
     content: dict[str, Data]
+    status: str
 
 
-def _definition(session: Session, election_id: str) -> dict[str, Data]:
-    document = json.loads(election_definition(session, election_id))
-    assert isinstance(document, dict)
-    return document
+def apply_protocol_event(states: dict[tuple[str, str], ProtocolState], event: Event) -> None:
+    """Follow one protocol event (as the core's replay does for a sound ledger)."""
+    payload = event.payload
+    key = (str(payload["station"]), str(payload["contest"]))
+    if event.kind == Kind.PROTOCOL_ENTERED:
+        lines, votes = payload["lines"], payload["votes"]
+        assert isinstance(lines, dict)
+        assert isinstance(votes, dict)
+        states[key] = ProtocolState(1, event.hash, {"lines": lines, "votes": votes}, ENTERED)
+        return
+    state = states.get(key)
+    if state is None:
+        return
+    if event.kind == Kind.PROTOCOL_CORRECTED:
+        after, version = payload["after"], payload["version"]
+        assert isinstance(after, dict)
+        assert isinstance(version, int)
+        state.version, state.event, state.content, state.status = (
+            version,
+            event.hash,
+            after,
+            ENTERED,
+        )
+    elif event.kind == Kind.PROTOCOL_ACCEPTED:
+        state.status = ACCEPTED
+    elif event.kind == Kind.PROTOCOL_APPROVED:
+        state.status = APPROVED
 
 
-class _Recorder:
-    """Appends the events of one transaction, keeping what it needs for the next ones."""
+def protocol_history(session: Session, station: str, contest: str) -> list[Event]:
+    """Every event of one protocol, in order: entered, corrections, acceptances, approvals."""
+    return [
+        decode_line(line, checked=False)
+        for line in lines_about(session, station, contest, PROTOCOL_KINDS)
+    ]
 
-    def __init__(self, session: Session, election: Election, time: str):
-        self.writer = load_writer(session)
+
+class LedgerAppender:
+    """Appends events inside one store session (see the module's description).
+
+    Build with :meth:`open`; call :meth:`flush` before the session commits."""
+
+    def __init__(
+        self,
+        session: Session,
+        election: Election,
+        time: str,
+        head: Event | None,
+        keys: KeySource,
+    ):
+        self.session = session
         self.election = election
+        self.time = time
+        self.head = head
         self.cec = root_commission(election)
-        self.cec_key = demo_key(election.id, self.cec)
-        head = self.writer.head
-        self.time = max(time, head.time) if head is not None else time
-        self.added: list[Event] = []
-        self.station_keys: dict[str, KeyPair] = {}
-        state = self.writer.state()
-        self.keys = {key.commission for key in state.keys.values()}
-        self.current = {
-            key: _Current(
-                record.version, record.event, payloads.content(record.lines, record.votes)
-            )
-            for key, record in state.protocols.items()
-        }
-        if head is None:
-            self._append(
-                Kind.KEY_REGISTERED,
-                self.cec,
-                payloads.key_registered(self.cec, self.cec_key.public_hex),
-                self.cec_key,
-            )
-            self.keys.add(self.cec)
-        if state.election is None:
-            definition = _definition(session, election.id)
-            self._append(
-                Kind.ELECTION_DEFINED,
-                self.cec,
-                payloads.election_defined(election.id, definition),
-                self.cec_key,
-            )
-        elif state.election.election != election.id:
+        self._keys = keys
+        self._pairs: dict[str, KeyPair] = {}
+        self._registered: dict[str, bool] = {}
+        self._protocols: dict[tuple[str, str], ProtocolState | None] = {}
+        self._any_protocol: bool | None = None
+        self._added: list[Event] = []
+
+    @classmethod
+    def open(
+        cls,
+        session: Session,
+        election: Election,
+        *,
+        time: str | None = None,
+        keys: KeySource = demo_key,
+    ) -> LedgerAppender:
+        """An appender after the stored head; writes the genesis and the election's
+        definition first if the ledger lacks them. Refuses (:class:`ConflictError`) a
+        store whose ledger is another election's."""
+        line = last_line(session)
+        head = None if line is None else decode_line(line, checked=False)
+        now = time or utc_time(datetime.now(UTC))
+        appender = cls(session, election, now if head is None else max(now, head.time), head, keys)
+        appender._start()
+        return appender
+
+    @property
+    def added(self) -> tuple[Event, ...]:
+        """The events appended and not yet flushed."""
+        return tuple(self._added)
+
+    def _start(self) -> None:
+        if self.head is None:
+            key = self._key_pair(self.cec)
+            genesis = payloads.key_registered(self.cec, key.public_hex)
+            self._append(Kind.KEY_REGISTERED, self.cec, genesis, key)
+            self._registered[self.cec] = True
+        defined = first_line_of(self.session, Kind.ELECTION_DEFINED.value)
+        if defined is None:
+            document = json.loads(election_definition(self.session, self.election.id))
+            assert isinstance(document, dict)
+            payload = payloads.election_defined(self.election.id, document)
+            self._append(Kind.ELECTION_DEFINED, self.cec, payload, self.key(self.cec))
+            return
+        election = decode_line(defined, checked=False).payload["election"]
+        if election != self.election.id:
             raise ConflictError(
-                f"the store's ledger is the one of election {state.election.election}; "
-                f"it cannot record protocols of {election.id}"
+                f"the store's ledger is the one of election {election}; "
+                f"it cannot record events of {self.election.id}"
             )
 
-    def _append(self, kind: Kind, actor: str, payload: Mapping[str, Data], key: KeyPair) -> Event:
-        event = self.writer.append(kind, actor, payload, self.time, key)
-        self.added.append(event)
-        return event
+    # -- keys ------------------------------------------------------------------------
 
-    def _station_key(self, station: str) -> KeyPair:
-        key = self.station_keys.get(station)
-        if key is None:
-            key = self.station_keys[station] = demo_key(self.election.id, station)
-        if station not in self.keys:
-            payload = payloads.key_registered(station, key.public_hex)
-            self._append(Kind.KEY_REGISTERED, self.cec, payload, self.cec_key)
-            self.keys.add(station)
-        return key
+    def _key_pair(self, commission: str) -> KeyPair:
+        pair = self._pairs.get(commission)
+        if pair is None:
+            pair = self._pairs[commission] = self._keys(self.election.id, commission)
+        return pair
 
-    def protocol(self, row: ProtocolRow) -> None:
-        contest = self.election.contests[row.contest]
+    def _preload_keys(self, commissions: Collection[str]) -> None:
+        unknown = [c for c in commissions if c not in self._registered]
+        if not unknown:
+            return
+        found = subjects_with(self.session, KEY_KINDS, unknown)
+        for commission in unknown:
+            self._registered[commission] = commission in found
+
+    def key(self, commission: str) -> KeyPair:
+        """The key of ``commission``; the CEC registers it first if the ledger lacks it."""
+        if commission not in self.election.commissions and commission not in (
+            self.election.stations
+        ):
+            raise NotFound(f"election {self.election.id} has no commission {commission!r}")
+        self._preload_keys([commission])
+        pair = self._key_pair(commission)
+        if not self._registered[commission]:
+            self._registered[commission] = True
+            payload = payloads.key_registered(commission, pair.public_hex)
+            self._append(Kind.KEY_REGISTERED, self.cec, payload, self.key(self.cec))
+        return pair
+
+    # -- protocols -------------------------------------------------------------------
+
+    def _load(self, pairs: Collection[tuple[str, str]]) -> None:
+        unknown = {pair for pair in pairs if pair not in self._protocols}
+        if not unknown:
+            return
+        if self._any_protocol is None:
+            self._any_protocol = (
+                first_line_of(self.session, Kind.PROTOCOL_ENTERED.value) is not None
+            )
+        states: dict[tuple[str, str], ProtocolState] = {}
+        if self._any_protocol:
+            for line in lines_about_pairs(self.session, unknown, PROTOCOL_KINDS):
+                apply_protocol_event(states, decode_line(line, checked=False))
+        for pair in unknown:
+            self._protocols[pair] = states.get(pair)
+
+    def protocol_state(self, station: str, contest: str) -> ProtocolState | None:
+        """The ledger's current version of a protocol (events of this appender included)."""
+        self._load([(station, contest)])
+        return self._protocols[station, contest]
+
+    def protocols(
+        self,
+        rows: Sequence[ProtocolRow],
+        *,
+        reason: str | None = None,
+        decision: str | None = None,
+    ) -> None:
+        """Record ``rows`` (see the module's description). A changed protocol is a
+        correction and needs ``reason`` and ``decision`` (:class:`StoreError` otherwise)."""
+        self._load({(row.station, row.contest) for row in rows})
+        parents = {self._parent(row.station) for row in rows}
+        self._preload_keys({row.station for row in rows} | parents)
+        for row in rows:
+            self._protocol(row, reason, decision)
+
+    def protocol(
+        self, row: ProtocolRow, *, reason: str | None = None, decision: str | None = None
+    ) -> None:
+        self.protocols([row], reason=reason, decision=decision)
+
+    def _parent(self, station: str) -> str:
+        found = self.election.stations.get(station)
+        if found is None:
+            raise NotFound(f"election {self.election.id} has no station {station!r}")
+        return found.commission
+
+    def _protocol(self, row: ProtocolRow, reason: str | None, decision: str | None) -> None:
+        station, contest_id = row.station, row.contest
+        contest = self.election.contests.get(contest_id)
+        if contest is None:
+            raise NotFound(f"election {self.election.id} has no contest {contest_id!r}")
         lines = {str(line): n for line, n in row.lines.items() if n is not None}
         votes = {choice.id: n for choice, n in zip(contest.choices, row.votes, strict=True)}
         content = payloads.content(lines, votes)
-        key = (row.station, row.contest)
-        current = self.current.get(key)
-        if current is None:
-            station_key = self._station_key(row.station)
-            payload = payloads.protocol_entered(row.station, row.contest, lines, votes)
-            event = self._append(Kind.PROTOCOL_ENTERED, row.station, payload, station_key)
-            current = self.current[key] = _Current(1, event.hash, content)
-        elif current.content == content:
-            return
-        else:
+        parent = self._parent(station)
+        state = self._protocols.get((station, contest_id))
+        if state is None:
+            payload = payloads.protocol_entered(station, contest_id, lines, votes)
+            event = self._append(Kind.PROTOCOL_ENTERED, station, payload, self.key(station))
+            state = ProtocolState(1, event.hash, content, ENTERED)
+            self._protocols[station, contest_id] = state
+        elif state.content != content:
+            if not reason or not decision:
+                raise StoreError(
+                    f"protocol {station}/{contest_id} changes version {state.version}: "
+                    "a correction needs a reason and a decision reference"
+                )
             payload = payloads.protocol_corrected(
-                row.station,
-                row.contest,
-                current.version + 1,
-                before=current.content,
+                station,
+                contest_id,
+                state.version + 1,
+                before=state.content,
                 after=content,
-                reason=GENERATED_REASON,
-                decision=GENERATED_DECISION,
+                reason=reason,
+                decision=decision,
             )
-            event = self._append(Kind.PROTOCOL_CORRECTED, self.cec, payload, self.cec_key)
-            current.version, current.event, current.content = (
-                current.version + 1,
+            event = self._append(Kind.PROTOCOL_CORRECTED, parent, payload, self.key(parent))
+            state.version, state.event, state.content, state.status = (
+                state.version + 1,
                 event.hash,
                 content,
+                ENTERED,
             )
-        if row.status == ACCEPTED:
+        if row.status == ACCEPTED and state.status == ENTERED:
+            warnings = sorted(
+                {str(f["code"]) for f in row.findings if f.get("severity") == "warning"}
+            )
             payload = payloads.protocol_accepted(
-                row.station, row.contest, current.version, current.event, ()
+                station, contest_id, state.version, state.event, warnings
             )
-            self._append(Kind.PROTOCOL_ACCEPTED, self.cec, payload, self.cec_key)
+            self._append(Kind.PROTOCOL_ACCEPTED, parent, payload, self.key(parent))
+            state.status = ACCEPTED
+
+    def approve(self, commission: str, station: str, contest: str) -> Event:
+        """``commission`` countersigns the current, accepted version of a protocol."""
+        state = self.protocol_state(station, contest)
+        if state is None or state.status == ENTERED:
+            raise ConflictError(f"protocol {station}/{contest} is not accepted: nothing to approve")
+        payload = payloads.protocol_approved(station, contest, state.version, state.event)
+        event = self._append(Kind.PROTOCOL_APPROVED, commission, payload, self.key(commission))
+        state.status = APPROVED
+        return event
+
+    # -- the rest ----------------------------------------------------------------------
+
+    def certify(self, contest: str, results: Mapping[str, Data]) -> Event:
+        """The CEC certifies a contest's results (votes and seats as plain data)."""
+        payload = payloads.results_certified(contest, results)
+        return self._append(Kind.RESULTS_CERTIFIED, self.cec, payload, self.key(self.cec))
+
+    def draw_lot(
+        self, contest: str, context: str, seed: str, contenders: Sequence[str], places: int
+    ) -> Event:
+        """The CEC draws a lot from a published seed; the winners follow from it."""
+        payload = payloads.lot_drawn(contest, context, seed, contenders, places)
+        return self._append(Kind.LOT_DRAWN, self.cec, payload, self.key(self.cec))
+
+    def action(
+        self,
+        user: str,
+        action: str,
+        subject: str,
+        details: Mapping[str, Data],
+        *,
+        commission: str | None = None,
+    ) -> Event:
+        """What a person did (signed in, was given a role, typed an entry...), recorded by
+        ``commission`` (the CEC if not given)."""
+        actor = commission or self.cec
+        payload = payloads.action_recorded(user, action, subject, details)
+        return self._append(Kind.ACTION_RECORDED, actor, payload, self.key(actor))
+
+    def _append(self, kind: Kind, actor: str, payload: Mapping[str, Data], key: KeyPair) -> Event:
+        try:
+            payloads.check_payload(kind, payload)
+            event = new_event(self.head, kind, self.time, actor, payload)
+        except (LedgerError, PayloadError) as error:
+            raise StoreError(f"{kind} by {actor}: {error}") from error
+        event = sign_event(event, key)
+        self.head = event
+        self._added.append(event)
+        return event
+
+    def flush(self) -> int:
+        """Write the events appended so far; returns how many. Raises
+        :class:`ConflictError` if another transaction appended first."""
+        count = append_lines(self.session, map(ledger_row, self._added))
+        self._added.clear()
+        return count
 
 
 def record_protocols(
@@ -188,36 +420,11 @@ def record_protocols(
     rows: Iterable[ProtocolRow],
     *,
     time: str | None = None,
+    reason: str = GENERATED_REASON,
+    decision: str = GENERATED_DECISION,
 ) -> int:
     """Append the events of ``rows`` (stored in this session) to the ledger; returns how
     many events were added (the genesis and definition included on the first call)."""
-    recorder = _Recorder(session, election, time or utc_time(datetime.now(UTC)))
-    for row in rows:
-        recorder.protocol(row)
-    return append_lines(session, map(ledger_row, recorder.added))
-
-
-def publish_ledger(
-    store: Store, out_dir: Path, previous: Path | None = None, *, time: str | None = None
-) -> PublishedBundle:
-    """Publish the stored ledger as a bundle in ``out_dir``, signed with the CEC's demo key,
-    and record the publication (``bundle-published``) in the same transaction."""
-    when = time or utc_time(datetime.now(UTC))
-    with store.session() as session:
-        writer = load_writer(session)
-        state = writer.state()
-        if writer.head is None or state.root_commission is None or state.election is None:
-            raise NotFound("the ledger is empty: store protocols first (saylau generate)")
-        key = demo_key(state.election.election, state.root_commission)
-        when = max(when, writer.head.time)
-        bundle = publish(writer.events, out_dir, previous, signer=key, timestamp=when)
-        event = writer.record_publication(
-            bundle.version,
-            bundle.tree_size,
-            bundle.root_hash,
-            when,
-            root=state.root_commission,
-            key=key,
-        )
-        append_lines(session, [ledger_row(event)])
-    return bundle
+    appender = LedgerAppender.open(session, election, time=time)
+    appender.protocols(list(rows), reason=reason, decision=decision)
+    return appender.flush()

@@ -86,9 +86,11 @@ def generate_night(
                 counts.inserted + later.inserted,
                 counts.unchanged + later.unchanged,
                 counts.changed + later.changed,
+                counts.written | later.written,
             )
             rows.extend(later_rows)
-        events = record_protocols(session, election, rows)
+        written = [row for row in rows if (row.station, row.contest) in counts.written]
+        events = record_protocols(session, election, written)
     rejected = tally.pop(REJECTED, 0)
     tally.pop(ACCEPTED, 0)
     return NightReport(

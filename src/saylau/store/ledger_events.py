@@ -8,10 +8,10 @@ the second gets :class:`ConflictError`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,8 @@ class LedgerRow:
     actor: str
     time: str
     line: bytes
+    subject: str | None = None
+    contest: str | None = None
 
 
 def append_lines(session: Session, rows: Iterable[LedgerRow]) -> int:
@@ -66,6 +68,8 @@ def append_lines(session: Session, rows: Iterable[LedgerRow]) -> int:
                 "actor": row.actor,
                 "time": row.time,
                 "line": row.line,
+                "subject": row.subject,
+                "contest": row.contest,
             }
         )
         count += 1
@@ -92,3 +96,69 @@ def ledger_head(session: Session) -> tuple[int, str] | None:
     found = session.scalar(select(_EVENTS.c.hash).where(_EVENTS.c.sequence == last))
     assert found is not None
     return int(last) + 1, str(found)
+
+
+def last_line(session: Session) -> bytes | None:
+    """The line of the last event, or ``None`` for an empty ledger."""
+    query = select(_EVENTS.c.line).order_by(_EVENTS.c.sequence.desc()).limit(1)
+    found = session.connection().execute(query).scalar()
+    return None if found is None else bytes(found)
+
+
+def lines_about(
+    session: Session, subject: str, contest: str | None = None, kinds: Collection[str] = ()
+) -> list[bytes]:
+    """The lines of the events about ``subject`` (and ``contest``, if given), in order,
+    optionally only of ``kinds``."""
+    query = select(_EVENTS.c.line).where(_EVENTS.c.subject == subject)
+    if contest is not None:
+        query = query.where(_EVENTS.c.contest == contest)
+    if kinds:
+        query = query.where(_EVENTS.c.kind.in_(kinds))
+    rows = session.connection().execute(query.order_by(_EVENTS.c.sequence)).scalars()
+    return [bytes(line) for line in rows]
+
+
+PAIRS_PER_QUERY = 400
+
+
+def lines_about_pairs(
+    session: Session, pairs: Collection[tuple[str, str]], kinds: Collection[str]
+) -> Iterator[bytes]:
+    """The lines of the events of ``kinds`` about any of the (subject, contest) ``pairs``,
+    in order within each pair (pairs are read in groups of :data:`PAIRS_PER_QUERY`)."""
+    ordered = sorted(pairs)
+    connection = session.connection()
+    for start in range(0, len(ordered), PAIRS_PER_QUERY):
+        chunk = ordered[start : start + PAIRS_PER_QUERY]
+        query = (
+            select(_EVENTS.c.line)
+            .where(tuple_(_EVENTS.c.subject, _EVENTS.c.contest).in_(chunk))
+            .where(_EVENTS.c.kind.in_(kinds))
+            .order_by(_EVENTS.c.sequence)
+        )
+        for line in connection.execute(query).scalars():
+            yield bytes(line)
+
+
+def subjects_with(session: Session, kinds: Collection[str], subjects: Collection[str]) -> set[str]:
+    """Which of ``subjects`` have at least one event of ``kinds``."""
+    found: set[str] = set()
+    ordered = sorted(subjects)
+    connection = session.connection()
+    for start in range(0, len(ordered), PAIRS_PER_QUERY):
+        chunk = ordered[start : start + PAIRS_PER_QUERY]
+        query = (
+            select(_EVENTS.c.subject)
+            .distinct()
+            .where(_EVENTS.c.kind.in_(kinds), _EVENTS.c.subject.in_(chunk))
+        )
+        found.update(str(s) for s in connection.execute(query).scalars())
+    return found
+
+
+def first_line_of(session: Session, kind: str) -> bytes | None:
+    """The line of the first event of ``kind``, or ``None``."""
+    query = select(_EVENTS.c.line).where(_EVENTS.c.kind == kind).order_by(_EVENTS.c.sequence)
+    found = session.connection().execute(query.limit(1)).scalar()
+    return None if found is None else bytes(found)

@@ -216,6 +216,7 @@ class LedgerEventRecord(Base):
     queries. Rows are only ever appended."""
 
     __tablename__ = "ledger_events"
+    __table_args__ = (Index(None, "subject", "contest"),)
 
     sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     hash: Mapped[str] = mapped_column(unique=True)
@@ -224,6 +225,10 @@ class LedgerEventRecord(Base):
     time: Mapped[str]
     """UTC, ``YYYY-MM-DDTHH:MM:SSZ`` as in the event."""
     line: Mapped[bytes] = mapped_column(LargeBinary)
+    subject: Mapped[str | None]
+    """The commission of a key event, the station of a protocol event, an action's subject."""
+    contest: Mapped[str | None]
+    """The contest of a protocol, lot or certification event."""
 
 
 def table(record: type[Base]) -> Table:
@@ -231,3 +236,132 @@ def table(record: type[Base]) -> Table:
     found = record.__table__
     assert isinstance(found, Table)
     return found
+
+
+# -- The commission service: accounts, entries, approvals --------------------------------
+
+
+class UserRecord(Base):
+    """A person who signs in: ``id`` is the login name, ``password_hash`` an Argon2id hash."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    password_hash: Mapped[str]
+    active: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class RoleAssignmentRecord(Base):
+    """A role of a user in one commission (and its subtree) of one election."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["election_id", "commission_id"], ["commissions.election_id", "commissions.id"]
+        ),
+        UniqueConstraint("user_id", "election_id", "commission_id", "role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    election_id: Mapped[str]
+    commission_id: Mapped[str]
+    role: Mapped[str]
+    granted_by: Mapped[str]
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class CredentialRecord(Base):
+    """A browser session or a bearer token: only the SHA-256 of the secret is kept."""
+
+    __tablename__ = "credentials"
+    __table_args__ = (Index(None, "user_id"),)
+
+    token_sha256: Mapped[str] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str]
+    """``session`` (a browser cookie, with a CSRF token) or ``token`` (a bearer token)."""
+    label: Mapped[str]
+    csrf_token: Mapped[str | None]
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[datetime]
+    revoked: Mapped[bool] = mapped_column(default=False)
+
+
+class SignInAttemptRecord(Base):
+    """One attempt to sign in, for rate limiting."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (Index(None, "login", "at"), Index(None, "address", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    login: Mapped[str]
+    address: Mapped[str]
+    succeeded: Mapped[bool]
+    at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class ProtocolEntryRecord(Base):
+    """The double-entry state of one protocol (``saylau.core.entry``): ``state`` is the
+    state as plain data, ``stage`` and ``version`` are copied out of it for queries and for
+    the conditional update that lets only one writer win each version."""
+
+    __tablename__ = "protocol_entries"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["election_id", "station_id"], ["stations.election_id", "stations.id"]
+        ),
+        ForeignKeyConstraint(
+            ["election_id", "contest_id"], ["contests.election_id", "contests.id"]
+        ),
+        Index(None, "election_id", "contest_id", "stage"),
+    )
+
+    election_id: Mapped[str] = mapped_column(primary_key=True)
+    station_id: Mapped[str] = mapped_column(primary_key=True)
+    contest_id: Mapped[str] = mapped_column(primary_key=True)
+    stage: Mapped[str]
+    version: Mapped[int]
+    state: Mapped[str]
+    """The state as JSON text."""
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class SummaryRecord(Base):
+    """A commission's summary protocol of one contest (``saylau.core.approval``)."""
+
+    __tablename__ = "summaries"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["election_id", "commission_id"], ["commissions.election_id", "commissions.id"]
+        ),
+        ForeignKeyConstraint(
+            ["election_id", "contest_id"], ["contests.election_id", "contests.id"]
+        ),
+    )
+
+    election_id: Mapped[str] = mapped_column(primary_key=True)
+    commission_id: Mapped[str] = mapped_column(primary_key=True)
+    contest_id: Mapped[str] = mapped_column(primary_key=True)
+    stage: Mapped[str]
+    version: Mapped[int]
+    signed_by: Mapped[str | None]
+    certified_by: Mapped[str | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class IdempotencyRecord(Base):
+    """The answer given to a submission with an idempotency key, stored in the submission's
+    transaction: a retry with the same key and request gets the same answer."""
+
+    __tablename__ = "idempotency_keys"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(primary_key=True)
+    request_sha256: Mapped[str]
+    status: Mapped[int]
+    response: Mapped[str]
+    """The JSON body of the answer."""
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,6 +47,8 @@ class UpsertCounts:
     inserted: int = 0
     unchanged: int = 0
     changed: int = 0
+    written: frozenset[tuple[str, str]] = field(default=frozenset(), compare=False)
+    """``(station, contest)`` of every protocol inserted or changed (not compared)."""
 
     @property
     def total(self) -> int:
@@ -147,6 +149,7 @@ def upsert_protocols(
     writer = BulkWriter(session.connection())
     inserts, updates, now = writer.inserts, writer.updates, writer.now
     inserted = unchanged = changed = pending = 0
+    written: set[tuple[str, str]] = set()
     for row in rows:
         station, contest_id, status = row.station, row.contest, row.status
         contest = contests.get(contest_id)
@@ -185,9 +188,10 @@ def upsert_protocols(
                 updates[key] = (*content, election_id, station, contest_id, expected)
             changed += 1
         contest.stored[station] = (sha, version)
+        written.add((station, contest_id))
         pending += 1
         if pending >= batch_size:
             writer.flush()
             pending = 0
     writer.finish()
-    return UpsertCounts(inserted, unchanged, changed)
+    return UpsertCounts(inserted, unchanged, changed, frozenset(written))

@@ -50,6 +50,7 @@ class Kind(StrEnum):
     LOT_DRAWN = "lot-drawn"
     RESULTS_CERTIFIED = "results-certified"
     BUNDLE_PUBLISHED = "bundle-published"
+    ACTION_RECORDED = "action-recorded"
 
 
 KINDS = frozenset(kind.value for kind in Kind)

@@ -18,6 +18,9 @@ lot-drawn              ``contest``, ``context``, ``seed``, ``contenders``, ``pla
                        ``winners`` (must follow from the seed, see :mod:`saylau.core.ties`)
 results-certified      ``contest``, ``results`` (plain data: votes, seats)
 bundle-published       ``version``, ``tree_size``, ``root_hash`` of a published bundle
+action-recorded        ``user``, ``action``, ``subject``, ``details`` (an object): what a person
+                       did in the service (signed in, was given a role, typed an entry...),
+                       recorded by the commission the action belongs to; no effect on results
 =====================  =======================================================================
 
 Line names are those of :class:`saylau.core.protocol.Line`; every number is a whole number
@@ -157,6 +160,12 @@ def bundle_published(version: int, tree_size: int, root_hash: str) -> dict[str, 
     return {"version": version, "tree_size": tree_size, "root_hash": root_hash}
 
 
+def action_recorded(
+    user: str, action: str, subject: str, details: Mapping[str, Data]
+) -> dict[str, Data]:
+    return {"user": user, "action": action, "subject": subject, "details": dict(details)}
+
+
 # -- checks -------------------------------------------------------------------------------
 
 
@@ -262,3 +271,8 @@ def check_payload(kind: str, payload: Mapping[str, Data]) -> None:
         _count(payload, "version", 1)
         _count(payload, "tree_size", 0)
         _pattern_text(payload, "root_hash", "hash")
+    elif kind == Kind.ACTION_RECORDED:
+        for key in ("user", "action", "subject"):
+            _text(payload, key)
+        if not isinstance(payload.get("details"), dict):
+            raise PayloadError("payload.details", "an object", payload.get("details"))
