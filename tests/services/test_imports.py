@@ -18,11 +18,15 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from saylau.cli.imports import import_command
+from saylau.core.ledger.events import decode_line
+from saylau.core.ledger.replay import Replay, replay
 from saylau.core.protocol import Line
 from saylau.ingest.errors import IngestError
+from saylau.ledger import verify_event_signature
 from saylau.services.imports import import_file
 from saylau.services.results import contest_results
 from saylau.store import ConflictError, Store
+from saylau.store.ledger_events import ledger_lines
 from saylau.store.models import (
     ElectionRecord,
     ImportRecord,
@@ -80,7 +84,14 @@ def test_import_creates_the_definition_and_stores_every_row(
     assert report.findings == {"W03": 1}
     assert report.recorded is not None
     assert report.earlier is None
-    assert set(report.seconds) == {"parse", "definition", "validate", "store"}
+    assert set(report.seconds) == {"parse", "definition", "validate", "store", "ledger", "commit"}
+    # genesis and definition; per station its key, protocol-entered and protocol-accepted
+    # (by the territorial commission, whose 3 keys are registered before their first event)
+    assert report.ledger_events == 2 + 6 * 3 + 3
+    replayed = replay_store(store)
+    assert replayed.ok, replayed.findings
+    assert len(replayed.state.protocols) == 6
+    assert {p.status for p in replayed.state.protocols.values()} == {"accepted"}
     with store.session() as session:
         election = load_election(session, "test-ru")
     levels = [c.level.value for c in election.commissions.values()]
@@ -103,6 +114,36 @@ def test_import_creates_the_definition_and_stores_every_row(
     assert record.findings[0]["code"] == "W03"
     assert record.status == "accepted"
     assert record.source == f"{report.file} row 4"
+
+
+def replay_store(store: Store) -> Replay:
+    with store.session() as session:
+        events = [decode_line(line) for line in ledger_lines(session)]
+    return replay(events, verifier=verify_event_signature)
+
+
+def test_a_changed_file_is_a_correction_in_the_ledger(store: Store, tmp_path: Path) -> None:
+    import_file(store, SMALL, CREATE)
+    with SMALL.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    # one vote of party 1 at the first station found invalid on a recount
+    first = rows[0]
+    first[PARTIES[0]] = str(int(first[PARTIES[0]]) - 1)
+    first["Действительных"] = str(int(first["Действительных"]) - 1)
+    first["Недействительных"] = str(int(first["Недействительных"]) + 1)
+    changed = tmp_path / "small.csv"
+    with changed.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(first))
+        writer.writeheader()
+        writer.writerows(rows)
+    report = import_file(store, changed, CREATE)
+    assert report.stored.changed == 1
+    assert report.ledger_events == 2  # protocol-corrected and protocol-accepted
+    replayed = replay_store(store)
+    assert replayed.ok, replayed.findings
+    [corrected] = [p for p in replayed.state.protocols.values() if p.version == 2]
+    [correction] = corrected.corrections
+    assert "imported again from small.csv" in correction.reason
 
 
 def test_the_tally_equals_the_column_sums_of_the_file(store: Store) -> None:
@@ -130,6 +171,7 @@ def test_importing_the_same_file_again_changes_nothing(store: Store, tmp_path: P
     again = import_file(store, SMALL, CREATE)
     assert snapshot(store) == before
     assert (again.stored.inserted, again.stored.changed, again.stored.unchanged) == (0, 0, 6)
+    assert again.ledger_events == 0
     assert not again.definition_created
     assert again.nothing_changed
     assert again.recorded is None

@@ -73,6 +73,7 @@ def print_report(console: Console, report: ImportReport) -> None:
         table.add_row("stored new", f"{report.stored.inserted:,}")
         table.add_row("stored changed (new version)", f"{report.stored.changed:,}")
         table.add_row("already stored, unchanged", f"{report.stored.unchanged:,}")
+        table.add_row("ledger events added", f"{report.ledger_events:,}")
     for code, count in report.findings.items():
         table.add_row(f"  findings {code} {_KEYS.get(code, '')}", f"{count:,}")
     console.print(table)

@@ -38,6 +38,7 @@ from saylau.ingest.errors import IngestError
 from saylau.ingest.mapping import ImportMapping, load_mapping
 from saylau.ingest.wide_csv import WideTable, read_wide
 from saylau.rulesets import load_ruleset
+from saylau.services.ledger import LedgerAppender
 from saylau.services.night import ACCEPTED
 from saylau.store.db import Store
 from saylau.store.protocols import ProtocolRow, UpsertCounts, finding_data, upsert_protocols
@@ -104,6 +105,8 @@ class ImportReport:
     earlier: StoredImport | None
     recorded: StoredImport | None
     seconds: Mapping[str, float] = field(default_factory=dict)
+    ledger_events: int = 0
+    """Events appended to the ledger (protocols entered, corrected, accepted; keys)."""
 
     @property
     def rows_written(self) -> int:
@@ -319,6 +322,7 @@ def _import(store: Store, path: Path, mapping_path: Path, *, partial: bool) -> I
     created = False
     counts = UpsertCounts()
     earlier = recorded = None
+    events = 0
     if not refused:
         file_hash = file_sha256(path)
         with store.session() as session:
@@ -326,6 +330,16 @@ def _import(store: Store, path: Path, mapping_path: Path, *, partial: bool) -> I
                 created = save_election(session, election, document)
             earlier = find_import(session, election.id, file_hash, mapping.sha256)
             counts = upsert_protocols(session, election.id, checked.rows)
+            clock.lap("store")
+            written = [r for r in checked.rows if (r.station, r.contest) in counts.written]
+            appender = LedgerAppender.open(session, election)
+            appender.protocols(
+                written,
+                reason=f"imported again from {table.file}",
+                decision=f"import of file {file_hash[:16]} with mapping {mapping.sha256[:16]}",
+            )
+            events = appender.flush()
+            clock.lap("ledger")
             if earlier is None:
                 recorded = record_import(
                     session,
@@ -337,7 +351,7 @@ def _import(store: Store, path: Path, mapping_path: Path, *, partial: bool) -> I
                     rows_stored=len(checked.rows),
                     rows_rejected=rejected,
                 )
-        clock.lap("store")
+        clock.lap("commit")
     return ImportReport(
         file=table.file,
         mapping=mapping.source,
@@ -356,4 +370,5 @@ def _import(store: Store, path: Path, mapping_path: Path, *, partial: bool) -> I
         earlier=earlier,
         recorded=recorded,
         seconds=dict(clock.laps),
+        ledger_events=events,
     )
