@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from ledger_helpers import KEYS, at, sample_writer
+from ledger_helpers import DEFINITION, KEYS, at, sample_writer
 
+from saylau.core.election import Election, parse_election
 from saylau.core.ledger.events import Event
 from saylau.ledger import LedgerWriter, publish
+from saylau.store import Store
+from saylau.store.repository import save_election
+from saylau.store.testing import temporary_store
 
 
 @pytest.fixture
@@ -36,3 +41,16 @@ def publish_to(tmp_path: Path) -> Callable[..., Path]:
         return tmp_path / name
 
     return run
+
+
+@pytest.fixture
+def election() -> Election:
+    return parse_election(DEFINITION, "test")
+
+
+@pytest.fixture
+def store(election: Election) -> Iterator[Store]:
+    with temporary_store() as store:
+        with store.session() as session:
+            save_election(session, election, json.dumps(DEFINITION))
+        yield store

@@ -6,12 +6,17 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from saylau.core.election import Election
 from saylau.core.ledger.canonical import canonical
 from saylau.core.ledger.merkle import MerkleTree
+from saylau.core.protocol import Line
 from saylau.ledger import LedgerWriter, demo_keypair
 from saylau.ledger.bundle import LEDGER, MANIFEST, TREE_HEAD, leaf_hashes, load_document
 from saylau.ledger.keys import KeyPair
 from saylau.ledger.signing import MANIFEST_DOMAIN, TREE_HEAD_DOMAIN, sign_document
+from saylau.services.ledger import record_protocols
+from saylau.store import Store
+from saylau.store.protocols import ProtocolRow, upsert_protocols
 
 LINES = {
     "voters": 1000,
@@ -103,3 +108,51 @@ def republish(bundle: Path, lines: list[bytes], head_key: KeyPair = KEYS["CEC"])
     body = {k: v for k, v in manifest.items() if k not in ("key_id", "signature")}
     body.update(files=files, tree_size=tree.size, root_hash=tree.root().hex())
     (bundle / MANIFEST).write_bytes(canonical(sign_document(MANIFEST_DOMAIN, body, KEYS["CEC"])))
+
+
+# -- a small election in a store (two stations under one region) -------------------
+
+DEFINITION: dict[str, object] = {
+    "format": "saylau-election/1",
+    "id": "small-2024",
+    "date": "2024-03-17",
+    "title": "Small election",
+    "ruleset": "kz-2023",
+    "commissions": [
+        {"id": "cec", "level": "cec", "name": "CEC"},
+        {"id": "north", "level": "region", "parent": "cec", "name": "North"},
+    ],
+    "stations": [
+        {"id": "001", "commission": "north", "voters": 1000},
+        {"id": "002", "commission": "north", "voters": 800},
+    ],
+    "parties": [
+        {"id": "amanat", "name": "Amanat", "color": "#1f77b4"},
+        {"id": "aq-jol", "name": "Aq Jol", "color": "#ff7f0e"},
+    ],
+    "contests": [
+        {
+            "id": "list",
+            "rule": "mazhilis-list",
+            "title": "Party lists",
+            "commission": "cec",
+            "seats": 10,
+            "area": ["cec"],
+            "choices": [{"id": "amanat", "party": "amanat"}, {"id": "aq-jol", "party": "aq-jol"}],
+        }
+    ],
+}
+TIME = "2024-03-17T21:00:00Z"
+
+
+def row(station: str, amanat: int, aq_jol: int, status: str = "accepted") -> ProtocolRow:
+    valid = amanat + aq_jol
+    lines = {Line.VOTERS: 1000, Line.INVALID: 0, Line.AGAINST_ALL: 0}
+    lines[Line("ballots_valid")] = valid
+    return ProtocolRow(station, "list", lines, [amanat, aq_jol], status)
+
+
+def store_night(store: Store, election: Election, rows: list[ProtocolRow]) -> int:
+    with store.session() as session:
+        upsert_protocols(session, election.id, rows)
+        return record_protocols(session, election, rows, time=TIME)

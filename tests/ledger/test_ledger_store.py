@@ -2,85 +2,23 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from ledger_helpers import TIME, row, store_night
 from typer.testing import CliRunner
 
 from saylau.cli.exit_codes import VERIFICATION_FAILED
 from saylau.cli.main import app
-from saylau.core.election import Election, parse_election
+from saylau.core.election import Election
 from saylau.core.ledger.events import decode_line
 from saylau.core.ledger.replay import replay
-from saylau.core.protocol import Line
 from saylau.ledger import verify_bundle, verify_event_signature
 from saylau.services.ledger import GENERATED_REASON, demo_key, record_protocols
 from saylau.services.publishing import publish_ledger
 from saylau.store import ConflictError, NotFound, Store
 from saylau.store.ledger_events import LedgerRow, append_lines, ledger_head, ledger_lines
-from saylau.store.protocols import ProtocolRow, upsert_protocols
-from saylau.store.repository import save_election
-from saylau.store.testing import temporary_store
-
-DEFINITION: dict[str, object] = {
-    "format": "saylau-election/1",
-    "id": "small-2024",
-    "date": "2024-03-17",
-    "title": "Small election",
-    "ruleset": "kz-2023",
-    "commissions": [
-        {"id": "cec", "level": "cec", "name": "CEC"},
-        {"id": "north", "level": "region", "parent": "cec", "name": "North"},
-    ],
-    "stations": [
-        {"id": "001", "commission": "north", "voters": 1000},
-        {"id": "002", "commission": "north", "voters": 800},
-    ],
-    "parties": [
-        {"id": "amanat", "name": "Amanat", "color": "#1f77b4"},
-        {"id": "aq-jol", "name": "Aq Jol", "color": "#ff7f0e"},
-    ],
-    "contests": [
-        {
-            "id": "list",
-            "rule": "mazhilis-list",
-            "title": "Party lists",
-            "commission": "cec",
-            "seats": 10,
-            "area": ["cec"],
-            "choices": [{"id": "amanat", "party": "amanat"}, {"id": "aq-jol", "party": "aq-jol"}],
-        }
-    ],
-}
-TIME = "2024-03-17T21:00:00Z"
-
-
-def row(station: str, amanat: int, aq_jol: int, status: str = "accepted") -> ProtocolRow:
-    valid = amanat + aq_jol
-    lines = {Line.VOTERS: 1000, Line.INVALID: 0, Line.AGAINST_ALL: 0}
-    lines[Line("ballots_valid")] = valid
-    return ProtocolRow(station, "list", lines, [amanat, aq_jol], status)
-
-
-@pytest.fixture
-def election() -> Election:
-    return parse_election(DEFINITION, "test")
-
-
-@pytest.fixture
-def store(election: Election) -> Iterator[Store]:
-    with temporary_store() as store:
-        with store.session() as session:
-            save_election(session, election, json.dumps(DEFINITION))
-        yield store
-
-
-def store_night(store: Store, election: Election, rows: list[ProtocolRow]) -> int:
-    with store.session() as session:
-        upsert_protocols(session, election.id, rows)
-        return record_protocols(session, election, rows, time=TIME)
+from saylau.store.protocols import upsert_protocols
 
 
 def lines(store: Store) -> list[bytes]:

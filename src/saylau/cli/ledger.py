@@ -6,6 +6,7 @@ ids, see :mod:`saylau.services.ledger`): fine for a demonstration, not for a rea
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -65,34 +66,56 @@ def verify_command(
     table.add_column("code")
     table.add_column("event", justify="right")
     table.add_column("cause")
-    for finding in report.findings:
+    for finding in verification.findings:
         where = "" if finding.sequence is None else str(finding.sequence)
         table.add_row(finding.code, where, finding.message)
-    if report.findings:
+    if verification.findings:
         console.print(table)
     console.print(
         f"version {report.version}, {report.tree_size:,} events, root {report.root_hash}",
         highlight=False,
     )
     console.print(f"root key id: {report.root_key_id}", highlight=False)
-    _print_lists(console, verification)
-    if not report.ok:
-        console.print(f"verification failed: {len(report.findings)} findings", highlight=False)
+    _print_results(console, verification)
+    if not verification.ok:
+        console.print(
+            f"verification failed: {len(verification.findings)} findings", highlight=False
+        )
         raise typer.Exit(VERIFICATION_FAILED)
-    console.print("ok: the bundle verifies", highlight=False)
+    console.print(
+        "ok: the bundle verifies, and every published number equals the one recomputed "
+        "from its ledger",
+        highlight=False,
+    )
 
 
-def _print_lists(console: Console, verification: Verification) -> None:
-    for replayed in verification.lists:
+def _print_results(console: Console, verification: Verification) -> None:
+    districts: Counter[str] = Counter()
+    district_contests = 0
+    for result in verification.results:
+        tally, allocation = result.tally, result.allocation
+        seats = allocation.seats if allocation is not None else {}
+        if result.kind != "list":
+            district_contests += 1
+            party = {c.id: c.party or "self-nominated" for c in result.contest.choices}
+            for choice, n in seats.items():
+                districts[party.get(choice, choice)] += n
+            continue
+        root = tally.total_row()
         table = Table(
-            title=f"{replayed.contest}: recomputed from the ledger "
-            f"({replayed.protocols:,} protocols counted)"
+            title=f"{result.contest.id}: recomputed from the ledger "
+            f"({int(tally.stations_counted[root]):,} of "
+            f"{int(tally.stations_expected[root]):,} stations counted)"
         )
         table.add_column("choice")
         table.add_column("votes", justify="right")
         table.add_column("seats", justify="right")
-        seats = replayed.allocation.seats if replayed.allocation is not None else {}
-        for choice, votes in replayed.votes.items():
+        for choice, votes in tally.votes_at(tally.tree.commission_ids[root]).items():
             table.add_row(choice, f"{votes:,}", str(seats.get(choice, 0)))
-        table.add_row("against all", f"{replayed.against_all:,}", "")
         console.print(table)
+    if district_contests:
+        won = ", ".join(f"{party} {n}" for party, n in districts.most_common(8) if n)
+        console.print(
+            f"{district_contests:,} district contests recomputed; seats by party: {won}",
+            highlight=False,
+        )

@@ -10,7 +10,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from saylau.cli.certify import certify_command
 from saylau.cli.exit_codes import fail_with
+from saylau.cli.history import history_command
 from saylau.cli.imports import import_command
 from saylau.cli.ledger import publish_command, verify_command
 from saylau.cli.night import generate_command
@@ -36,6 +38,8 @@ app.command("results")(results_command)
 app.command("import")(import_command)
 app.command("publish")(publish_command)
 app.command("verify")(verify_command)
+app.command("certify")(certify_command)
+app.command("history")(history_command)
 
 
 def fail(error: Exception) -> Exception:

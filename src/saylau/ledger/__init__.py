@@ -9,7 +9,7 @@ bundles (uses ``cryptography``; the pure part is :mod:`saylau.core.ledger`).
 - :mod:`.proofs`: one protocol's inclusion proof.
 """
 
-from saylau.ledger.bundle import PublishedBundle, publish
+from saylau.ledger.bundle import BundleFile, PublishedBundle, publish
 from saylau.ledger.errors import (
     EventRejectedError,
     KeyFileError,
@@ -22,6 +22,7 @@ from saylau.ledger.verify import VerifyReport, verify_bundle
 from saylau.ledger.writer import LedgerWriter
 
 __all__ = [
+    "BundleFile",
     "EventRejectedError",
     "KeyFileError",
     "KeyPair",

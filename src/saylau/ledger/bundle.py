@@ -5,6 +5,9 @@ A bundle is a folder::
     manifest.json                      every file with its SHA-256 and size; signed (CEC)
     ledger-<sha256[:16]>.jsonl         the events, one canonical JSON line each
     tree-head-<sha256[:16]>.json       tree size, Merkle root, time; signed (CEC)
+    <stem>-<sha256[:16]><suffix>       open data built from the ledger (results, protocols
+                                       and votes as CSV and Parquet), see
+                                       :mod:`saylau.services.open_data`
     consistency-<m>-<n>-<sha256[:16]>.json
                                        (from version 2 on) the RFC 9162 consistency proof
                                        from the previous version's tree to this one
@@ -34,6 +37,17 @@ BUNDLE_FORMAT = "saylau-bundle/1"
 TREE_HEAD_FORMAT = "saylau-tree-head/1"
 CONSISTENCY_FORMAT = "saylau-consistency/1"
 LEDGER, TREE_HEAD, CONSISTENCY = "ledger", "tree-head", "consistency"
+
+
+@dataclass(frozen=True)
+class BundleFile:
+    """A data file to publish with the ledger: name stem and suffix (the start of its hash
+    is added between them), its bytes, and its role in the manifest."""
+
+    stem: str
+    suffix: str
+    data: bytes
+    role: str
 
 
 @dataclass(frozen=True)
@@ -120,6 +134,7 @@ def publish(
     *,
     signer: KeyPair,
     timestamp: str | None = None,
+    data_files: Sequence[BundleFile] = (),
 ) -> PublishedBundle:
     """Write the bundle of ``events`` into ``out_dir`` (new or empty), signed by ``signer``
     (a current key of the root commission).
@@ -127,7 +142,8 @@ def publish(
     With ``previous`` (the folder of the last published version) the bundle carries the
     consistency proof from it; publishing refuses a ledger whose first events are not
     exactly the previous version's (:class:`PublishError`). Only the links of the chain
-    are checked here: ``saylau.ledger.verify`` checks everything."""
+    are checked here: ``saylau.ledger.verify`` checks everything. ``data_files`` (open data
+    built from the ledger) are listed in the manifest with their hashes."""
     _check_chain(events)
     out_dir.mkdir(parents=True, exist_ok=True)
     if any(out_dir.iterdir()):
@@ -182,6 +198,11 @@ def publish(
     if consistency is not None:
         stem = f"consistency-{consistency['from_size']}-{size}"
         files.append(_write(out_dir, stem, ".json", canonical(consistency), CONSISTENCY))
+    reserved = {LEDGER, TREE_HEAD, CONSISTENCY}
+    for extra in data_files:
+        if extra.role in reserved or not safe_name(extra.stem + extra.suffix):
+            raise PublishError(f"{extra.stem}{extra.suffix}: not a name or role for a data file")
+        files.append(_write(out_dir, extra.stem, extra.suffix, extra.data, extra.role))
     manifest = sign_document(
         MANIFEST_DOMAIN,
         {

@@ -11,7 +11,9 @@ For a protocol it compares the content (lines and votes) with the ledger's curre
 - new: ``protocol-entered``, signed by the precinct commission (the station's id), then
   ``protocol-accepted`` by the commission above the station if the controls accepted it;
 - changed: ``protocol-corrected`` by the commission above the station, with before and
-  after, a reason and a decision reference, then ``protocol-accepted`` if accepted;
+  after, a reason and a decision reference, then ``protocol-accepted`` if accepted; the
+  same numbers no longer accepted are a correction with equal before and after, which
+  reopens the protocol;
 - unchanged: nothing, so storing the same protocols again adds no event.
 
 The first event is the genesis (the CEC registers its own key), then ``election-defined``
@@ -324,7 +326,9 @@ class LedgerAppender:
             event = self._append(Kind.PROTOCOL_ENTERED, station, payload, self.key(station))
             state = ProtocolState(1, event.hash, content, ENTERED)
             self._protocols[station, contest_id] = state
-        elif state.content != content:
+        elif state.content != content or (row.status != ACCEPTED and state.status != ENTERED):
+            # New numbers, or the same numbers no longer accepted: a correction (with
+            # before equal to after, it reopens the protocol).
             if not reason or not decision:
                 raise StoreError(
                     f"protocol {station}/{contest_id} changes version {state.version}: "

@@ -1,4 +1,11 @@
-"""Publishing the stored ledger: the bundle, and its record in the ledger itself."""
+"""Publishing the stored ledger: the bundle with its open data, and its record in the ledger.
+
+:func:`publish_ledger` replays the stored ledger, checks that the stored protocols equal the
+ledger's (:mod:`saylau.services.projection`; it refuses to publish otherwise), builds the
+open data and the results from the ledger alone (:mod:`saylau.services.open_data`), writes
+the signed bundle and records its publication (``bundle-published``) in the same
+transaction.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +14,18 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from saylau.core.election import Election, parse_election
 from saylau.core.ledger.events import decode_line, utc_time
+from saylau.core.ledger.state import LedgerState
 from saylau.ledger import LedgerWriter, PublishedBundle, publish
 from saylau.services.ledger import demo_key, ledger_row
+from saylau.services.open_data import ledger_results, open_data_files
+from saylau.services.projection import projection_differences
 from saylau.store.db import Store
-from saylau.store.errors import NotFound
+from saylau.store.errors import ConflictError, NotFound
 from saylau.store.ledger_events import append_lines, ledger_lines
+
+SHOWN_DIFFERENCES = 10
 
 
 def load_writer(session: Session) -> LedgerWriter:
@@ -23,6 +36,13 @@ def load_writer(session: Session) -> LedgerWriter:
         for number, line in enumerate(ledger_lines(session), 1)
     ]
     return LedgerWriter.resume(events)
+
+
+def ledger_election(state: LedgerState) -> Election:
+    """The election the ledger defines (its ``election-defined`` event)."""
+    if state.election is None:
+        raise NotFound("the ledger defines no election: store protocols first (saylau generate)")
+    return parse_election(dict(state.election.definition), "the ledger's definition")
 
 
 def publish_ledger(
@@ -36,9 +56,22 @@ def publish_ledger(
         state = writer.state()
         if writer.head is None or state.root_commission is None or state.election is None:
             raise NotFound("the ledger is empty: store protocols first (saylau generate)")
+        election = ledger_election(state)
+        differences = projection_differences(session, election, state)
+        if differences:
+            more = len(differences) - SHOWN_DIFFERENCES
+            raise ConflictError(
+                f"the stored protocols differ from the ledger in {len(differences)} places, "
+                "so the store cannot be published: "
+                + "; ".join(differences[:SHOWN_DIFFERENCES])
+                + (f"; and {more} more" if more > 0 else "")
+            )
+        files = open_data_files(election, state, ledger_results(election, state))
         key = demo_key(state.election.election, state.root_commission)
         when = max(when, writer.head.time)
-        bundle = publish(writer.events, out_dir, previous, signer=key, timestamp=when)
+        bundle = publish(
+            writer.events, out_dir, previous, signer=key, timestamp=when, data_files=files
+        )
         event = writer.record_publication(
             bundle.version,
             bundle.tree_size,

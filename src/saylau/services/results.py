@@ -5,7 +5,7 @@ ruleset on the votes counted so far; the status says whether the count is comple
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +17,7 @@ from saylau.core.rules import DistrictRule, Ruleset
 from saylau.core.ties import TiePolicy
 from saylau.rulesets import load_ruleset
 from saylau.services.night import ACCEPTED
+from saylau.store.arrays import ContestArrays
 from saylau.store.db import Store
 from saylau.store.election_arrays import load_election_arrays
 from saylau.tally import ContestTally, TreeIndex, tally_contest
@@ -65,9 +66,6 @@ def contest_results(
     store: Store, election: Election, contest_ids: Iterable[str], tree: TreeIndex | None = None
 ) -> list[ContestResult]:
     """Tally and allocate the given contests from the store."""
-    tree = tree or TreeIndex.of(election)
-    ruleset = load_ruleset(election.ruleset)
-    results = []
     wanted = list(contest_ids)
     with store.session() as session:
         loaded = load_election_arrays(
@@ -75,38 +73,48 @@ def contest_results(
             election.id,
             {cid: [c.id for c in election.contests[cid].choices] for cid in wanted},
         )
-        for contest_id in wanted:
-            contest = election.contests[contest_id]
-            arrays = loaded[contest_id]
-            accepted = arrays.with_status(ACCEPTED)
-            stations = tree.stations(
-                [s for s, ok in zip(arrays.station_ids, accepted, strict=True) if ok]
+    return results_of(election, loaded, wanted, tree)
+
+
+def results_of(
+    election: Election,
+    loaded: Mapping[str, ContestArrays],
+    contest_ids: Iterable[str],
+    tree: TreeIndex | None = None,
+) -> list[ContestResult]:
+    """Tally and allocate the given contests from their protocols as columns (from the
+    store or from a replayed ledger: the same numbers give the same results)."""
+    tree = tree or TreeIndex.of(election)
+    ruleset = load_ruleset(election.ruleset)
+    results = []
+    for contest_id in contest_ids:
+        contest = election.contests[contest_id]
+        arrays = loaded[contest_id]
+        accepted = arrays.with_status(ACCEPTED)
+        stations = tree.stations(
+            [s for s, ok in zip(arrays.station_ids, accepted, strict=True) if ok]
+        )
+        order = np.argsort(stations, kind="stable")
+        lines = {
+            line: np.maximum(values[accepted][order], 0) for line, values in arrays.lines.items()
+        }
+        tally = tally_contest(
+            tree,
+            contest_id,
+            arrays.choices,
+            stations[order],
+            np.asfortranarray(arrays.votes[accepted][order]),
+            lines=lines,
+        )
+        rule = ruleset.contest(contest.rule).rule
+        results.append(
+            ContestResult(
+                contest=contest,
+                kind="district" if isinstance(rule, DistrictRule) else "list",
+                tally=tally,
+                allocation=allocate(election, ruleset, contest, tally),
+                stored=len(arrays),
+                rejected=int(len(arrays) - accepted.sum()),
             )
-            order = np.argsort(stations, kind="stable")
-            lines = {
-                line: np.maximum(values[accepted][order], 0)
-                for line, values in arrays.lines.items()
-            }
-            tally = tally_contest(
-                tree,
-                contest_id,
-                arrays.choices,
-                stations[order],
-                np.asfortranarray(arrays.votes[accepted][order]),
-                lines=lines,
-            )
-            results.append(
-                ContestResult(
-                    contest=contest,
-                    kind=(
-                        "district"
-                        if isinstance(ruleset.contest(contest.rule).rule, DistrictRule)
-                        else "list"
-                    ),
-                    tally=tally,
-                    allocation=allocate(election, ruleset, contest, tally),
-                    stored=len(arrays),
-                    rejected=int(len(arrays) - accepted.sum()),
-                )
-            )
+        )
     return results

@@ -1,88 +1,186 @@
-"""Verifying a published bundle and recomputing the list results from its ledger alone.
+"""Verifying a published bundle and recomputing every published number from its ledger.
 
-:func:`verify_published` runs :func:`saylau.ledger.verify_bundle`, then tallies the accepted
-(or approved) protocols of the replayed state for every list contest of the definition the
-ledger carries, and allocates the seats with the election's ruleset: the numbers anyone can
-get from the bundle without the database.
+:func:`verify_published` runs :func:`saylau.ledger.verify_bundle` (hashes, chain,
+signatures, Merkle tree, tree head, manifest, consistency with the previous version), then
+rebuilds the open data from the replayed ledger alone (:mod:`saylau.services.open_data`:
+every contest tallied up the commission tree and its seats allocated with the election's
+ruleset) and compares it with the published files, number by number; certified results
+must equal the recomputed ones. Each difference is a finding that names the file, the
+contest, the commission or row, the published and the recomputed value.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from saylau.core.allocation import ListResult, allocate_list
-from saylau.core.election import parse_election
-from saylau.core.ledger.state import ACCEPTED, APPROVED, LedgerState
-from saylau.core.protocol import Line
-from saylau.core.rules import DistrictRule
-from saylau.core.ties import TiePolicy
-from saylau.core.votes import Choice, ChoiceKind, ContestVotes
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from saylau.core.election import Election
+from saylau.core.ledger.canonical import CanonicalError, Data
+from saylau.core.ledger.events import LedgerFinding
+from saylau.core.ledger.state import LedgerState
 from saylau.ledger import VerifyReport, verify_bundle
-from saylau.rulesets import load_ruleset
+from saylau.ledger.bundle import MANIFEST, file_of, load_document
+from saylau.services.certify import certified_results
+from saylau.services.open_data import ledger_results, open_data_files
+from saylau.services.publishing import ledger_election
+from saylau.services.results import ContestResult
 
-
-@dataclass(frozen=True)
-class ReplayedList:
-    """A list contest recomputed from the ledger: votes per choice, protocols counted,
-    and the seats (``None`` while no vote is counted)."""
-
-    contest: str
-    votes: dict[str, int]
-    against_all: int
-    protocols: int
-    allocation: ListResult | None
+SHOWN = 20
+"""At most this many differences are reported per file."""
 
 
 @dataclass(frozen=True)
 class Verification:
     report: VerifyReport
-    lists: tuple[ReplayedList, ...]
+    results: tuple[ContestResult, ...]
+    """Every contest recomputed from the ledger (empty if the ledger defines none)."""
+    data_findings: tuple[LedgerFinding, ...] = ()
+
+    @property
+    def findings(self) -> tuple[LedgerFinding, ...]:
+        return (*self.report.findings, *self.data_findings)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
 
 
-def replayed_lists(state: LedgerState) -> tuple[ReplayedList, ...]:
-    """The list contests tallied from the replayed protocols and allocated."""
-    if state.election is None:
-        return ()
-    election = parse_election(dict(state.election.definition), "the ledger's definition")
-    ruleset = load_ruleset(election.ruleset)
-    counted: dict[str, list[dict[str, int]]] = {}
-    lines_of: dict[str, list[dict[str, int]]] = {}
-    for (_, contest_id), record in state.protocols.items():
-        if record.status in (ACCEPTED, APPROVED):
-            counted.setdefault(contest_id, []).append(dict(record.votes))
-            lines_of.setdefault(contest_id, []).append(dict(record.lines))
-    found = []
-    for contest in election.contests.values():
-        rule = ruleset.contest(contest.rule).rule
-        if isinstance(rule, DistrictRule):
-            continue
-        votes = {choice.id: 0 for choice in contest.choices}
-        for protocol in counted.get(contest.id, []):
-            for choice, n in protocol.items():
-                votes[choice] = votes.get(choice, 0) + n
-        protocol_lines = lines_of.get(contest.id, [])
-        against = sum(p.get(Line.AGAINST_ALL.value, 0) for p in protocol_lines)
-        invalid = sum(p.get(Line.INVALID.value, 0) for p in protocol_lines)
-        choices = [Choice(cid, n) for cid, n in votes.items()]
-        if contest.against_all:
-            choices.append(Choice("against all", against, ChoiceKind.AGAINST_ALL))
-        choices.append(Choice("invalid", invalid, ChoiceKind.INVALID))
-        allocation = None
-        if sum(votes.values()) > 0:
-            allocation = allocate_list(
-                ContestVotes.of(choices),
-                rule,
-                contest.seats,
-                ties=TiePolicy(rule.ties),
-                label=f"{election.id}/{contest.id}",
+def _finding(code: str, message: str) -> LedgerFinding:
+    return LedgerFinding(code, None, message)
+
+
+def _differences(published: Data, recomputed: Data, path: str) -> Iterator[str]:
+    if isinstance(published, dict) and isinstance(recomputed, dict):
+        for key in sorted(published.keys() | recomputed.keys()):
+            if key not in published:
+                yield f"{path}.{key}: missing, recomputed {str(recomputed[key])[:60]}"
+            elif key not in recomputed:
+                yield f"{path}.{key}: published {str(published[key])[:60]}, not recomputed"
+            else:
+                yield from _differences(published[key], recomputed[key], f"{path}.{key}")
+    elif isinstance(published, list) and isinstance(recomputed, list):
+        if len(published) != len(recomputed):
+            yield f"{path}: {len(published)} items published, {len(recomputed)} recomputed"
+        for index, (one, other) in enumerate(zip(published, recomputed, strict=False)):
+            label = index
+            if isinstance(one, dict) and isinstance(one.get("id"), str):
+                label = one["id"]  # type: ignore[assignment]
+            yield from _differences(one, other, f"{path}[{label}]")
+    elif published != recomputed or type(published) is not type(recomputed):
+        yield f"{path}: published {str(published)[:60]}, recomputed {str(recomputed)[:60]}"
+
+
+def _compare_results(name: str, path: Path, recomputed: Data) -> list[LedgerFinding]:
+    try:
+        published = load_document(path)
+    except (OSError, CanonicalError) as error:
+        return [_finding("data-form", f"{name}: {error}")]
+    found = list(_differences(published, recomputed, "$"))
+    return [_finding("results-mismatch", f"{name}: {d}") for d in found[:SHOWN]] + (
+        [_finding("results-mismatch", f"{name}: and {len(found) - SHOWN} more")]
+        if len(found) > SHOWN
+        else []
+    )
+
+
+def _compare_rows(
+    name: str, published: Sequence[Sequence[object]], recomputed: Sequence[Sequence[object]]
+) -> list[LedgerFinding]:
+    found: list[LedgerFinding] = []
+    if len(published) != len(recomputed):
+        found.append(
+            _finding(
+                "data-mismatch",
+                f"{name}: {len(published):,} rows published, {len(recomputed):,} recomputed",
             )
-        found.append(ReplayedList(contest.id, votes, against, len(protocol_lines), allocation))
-    return tuple(found)
+        )
+    for number, (one, other) in enumerate(zip(published, recomputed, strict=False), 1):
+        if tuple(one) != tuple(other) and len(found) < SHOWN:
+            found.append(
+                _finding(
+                    "data-mismatch",
+                    f"{name} row {number}: published {list(one)}, recomputed {list(other)}",
+                )
+            )
+    return found
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8", "replace"), newline="")))
+
+
+def _parquet_rows(data: bytes) -> list[tuple[object, ...]]:
+    table = pq.read_table(io.BytesIO(data))
+    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    return [tuple(table.column_names), *zip(*columns, strict=True)]
+
+
+def _compare_data(
+    directory: Path,
+    manifest: Mapping[str, Data],
+    election: Election,
+    state: LedgerState,
+    results: Sequence[ContestResult],
+) -> list[LedgerFinding]:
+    found: list[LedgerFinding] = []
+    for expected in open_data_files(election, state, results):
+        entry = file_of(manifest, expected.role)
+        if entry is None:
+            found.append(_finding("data-missing", f"{MANIFEST}: no {expected.role} file"))
+            continue
+        name = str(entry["name"])
+        path = directory / name
+        if expected.role == "results":
+            found.extend(_compare_results(name, path, json.loads(expected.data)))
+            continue
+        try:
+            read = _csv_rows if expected.suffix == ".csv" else _parquet_rows
+            published = read(path.read_bytes())
+            found.extend(_compare_rows(name, published, read(expected.data)))
+        except (OSError, ValueError, pa.ArrowException) as error:
+            found.append(_finding("data-form", f"{name}: {error}"))
+    return found
+
+
+def _compare_certified(state: LedgerState, results: Sequence[ContestResult]) -> list[LedgerFinding]:
+    by_id = {r.contest.id: r for r in results}
+    found: list[LedgerFinding] = []
+    for contest, certification in sorted(state.certified.items()):
+        result = by_id.get(contest)
+        recomputed = None if result is None else certified_results(result)
+        differences = list(_differences(dict(certification.results), recomputed, contest))
+        for difference in differences[:SHOWN]:
+            found.append(
+                LedgerFinding(
+                    "certified-mismatch",
+                    certification.sequence,
+                    f"event {certification.sequence}: certified {difference}",
+                )
+            )
+    return found
 
 
 def verify_published(directory: Path, previous: Path | None = None) -> Verification:
-    """Verify a bundle; when it verifies, recompute its list results from the ledger."""
+    """Verify a bundle; recompute every contest from its ledger and compare with the
+    published open data and certifications."""
     report = verify_bundle(directory, previous)
-    lists = replayed_lists(report.state) if report.ok and report.state is not None else ()
-    return Verification(report, lists)
+    state = report.state
+    if state is None or state.election is None:
+        return Verification(report, ())
+    election = ledger_election(state)
+    results = tuple(ledger_results(election, state))
+    found = _compare_certified(state, results)
+    try:
+        manifest = load_document(directory / MANIFEST)
+    except (OSError, CanonicalError):
+        manifest = None
+    if manifest is not None:
+        found.extend(_compare_data(directory, manifest, election, state, results))
+    return Verification(report, results, tuple(found))

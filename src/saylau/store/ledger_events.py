@@ -162,3 +162,13 @@ def first_line_of(session: Session, kind: str) -> bytes | None:
     query = select(_EVENTS.c.line).where(_EVENTS.c.kind == kind).order_by(_EVENTS.c.sequence)
     found = session.connection().execute(query.limit(1)).scalar()
     return None if found is None else bytes(found)
+
+
+def lines_about_contest(session: Session, contest: str, kind: str) -> list[bytes]:
+    """The lines of the events of ``kind`` about ``contest`` (any subject), in order."""
+    query = (
+        select(_EVENTS.c.line)
+        .where(_EVENTS.c.contest == contest, _EVENTS.c.kind == kind)
+        .order_by(_EVENTS.c.sequence)
+    )
+    return [bytes(line) for line in session.connection().execute(query).scalars()]
