@@ -1,13 +1,19 @@
 """The byte-level checks of ledger lines, in chunks that run on every core.
 
-For each line: its Merkle leaf hash; the SHA-256 of its body bytes against the hash the line
-states; each Ed25519 signature against the key its id names (keys come from a first pass
-over the key events, :func:`key_table`; whether a key was *valid* at that point is the
-replay's question). Parsing, canonical form and the replay run in the main process meanwhile.
+For each line: its Merkle leaf hash; its canonical form (RFC 8785); the SHA-256 of its
+body bytes against the hash the line states; each Ed25519 signature against the key its id
+names (keys come from a first pass over the key events, :func:`key_table`; whether a key
+was *valid* at that point is the replay's question). Reading the events and the replay run
+in the main process meanwhile.
 
-Ed25519 verification in ``cryptography`` holds the GIL (two threads run no faster than
-one), so the chunks go to worker processes. :func:`check_chunk` gives the same answer in a
-worker and in the main process, so one and two cores give identical reports.
+The chunks go to worker processes. :func:`check_chunk` gives the same answer in a worker
+and in the main process, so one and two cores give identical reports.
+
+Signatures are checked here with libsodium (PyNaCl), which verifies an Ed25519 signature
+in about half the time OpenSSL takes through ``cryptography`` (see benchmarks/README.md);
+both implement RFC 8032 and agree on every signature this program writes and on tampered
+ones (tests/ledger/test_ledger_signatures.py). Keys are made and events signed with
+``cryptography`` (:mod:`saylau.ledger.keys`).
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from nacl.bindings import crypto_sign_open
+from nacl.exceptions import BadSignatureError, CryptoError
 
+from saylau.core.ledger.canonical import CanonicalError, parse_canonical
 from saylau.core.ledger.events import EVENT_DOMAIN, Kind, LedgerError, LedgerFinding, decode_line
 
 _BODY = b'{"body":'
@@ -29,7 +36,7 @@ KeyTable = Mapping[str, tuple[str, str]]
 """Key id -> (commission, public key hex), from the first event that registers it."""
 
 _table: dict[str, tuple[str, str]] = {}
-_keys: dict[str, Ed25519PublicKey | None] = {}
+_keys: dict[str, bytes | None] = {}
 _data: list[bytes] = [b""]
 
 
@@ -74,12 +81,17 @@ def check_span(start: int, begin: int, end: int) -> ChunkResult:
     return check_chunk(_data[0][begin:end], start)
 
 
-def _public(key_id: str) -> Ed25519PublicKey | None:
+PUBLIC_KEY_BYTES = 32
+SIGNATURE_HEX = 128
+
+
+def _public(key_id: str) -> bytes | None:
     if key_id not in _keys:
         try:
-            _keys[key_id] = Ed25519PublicKey.from_public_bytes(bytes.fromhex(_table[key_id][1]))
+            raw = bytes.fromhex(_table[key_id][1])
         except ValueError:
-            _keys[key_id] = None
+            raw = b""
+        _keys[key_id] = raw if len(raw) == PUBLIC_KEY_BYTES else None
     return _keys[key_id]
 
 
@@ -94,6 +106,9 @@ def check_chunk(blob: bytes, start: int) -> ChunkResult:
         lines.pop()
     for offset, line in enumerate(lines):
         leaves.append(sha(b"\x00" + line).digest())
+        form = _canonical_finding(line, start + offset)
+        if form is not None:
+            found.append(form)
         cut = line.rfind(_HASH)
         if not line.startswith(_BODY) or cut < 0:
             continue  # not a ledger line: the main process reports it
@@ -133,15 +148,39 @@ def check_chunk(blob: bytes, start: int) -> ChunkResult:
     return ChunkResult(start, b"".join(leaves), tuple(found))
 
 
+def verify_signature(public: bytes, signature_hex: str, message: bytes) -> bool:
+    """Whether ``signature_hex`` is an Ed25519 signature of ``message`` by ``public`` (32 raw
+    bytes), checked by libsodium."""
+    if len(signature_hex) != SIGNATURE_HEX:
+        return False
+    try:
+        crypto_sign_open(bytes.fromhex(signature_hex) + message, public)
+    except (BadSignatureError, CryptoError, ValueError):
+        return False
+    return True
+
+
+def _canonical_finding(line: bytes, position: int) -> LedgerFinding | None:
+    """A finding if ``line`` is JSON but not in canonical form (a line that is not JSON at
+    all is the main process's finding: it cannot read the event)."""
+    try:
+        parse_canonical(line)
+    except CanonicalError as error:
+        try:
+            json.loads(line)
+        except ValueError:
+            return None
+        return LedgerFinding(
+            "line-form", position, f"event {position}: line {position + 1}: {error}"
+        )
+    return None
+
+
 def _verifies(key_id: str, signature: object, message: bytes) -> bool:
     public = _public(key_id)
     if public is None or not isinstance(signature, str):
         return False
-    try:
-        public.verify(bytes.fromhex(signature), message)
-    except (InvalidSignature, ValueError):
-        return False
-    return True
+    return verify_signature(public, signature, message)
 
 
 def chunks(data: bytes, target: int) -> list[tuple[int, int, int]]:
