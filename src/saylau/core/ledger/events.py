@@ -214,6 +214,8 @@ def encode_line(event: Event) -> bytes:
 
 
 _loads = json.JSONDecoder().decode
+_RECORD_KEYS = frozenset({"body", "hash", "signatures"})
+_BODY_KEYS = frozenset({"actor", "kind", "payload", "previous", "sequence", "time"})
 
 
 def decode_line(line: bytes, *, number: int | None = None, checked: bool = True) -> Event:
@@ -224,19 +226,19 @@ def decode_line(line: bytes, *, number: int | None = None, checked: bool = True)
         record = parse_canonical(line) if checked else _loads(line.decode("utf-8"))
     except (CanonicalError, ValueError) as error:
         raise LedgerError(str(error), line=number) from None
-    if not isinstance(record, dict) or set(record) != {"body", "hash", "signatures"}:
+    if not isinstance(record, dict) or record.keys() != _RECORD_KEYS:
         raise LedgerError("expected an object with body, hash and signatures", line=number)
     body, digest, signatures = record["body"], record["hash"], record["signatures"]
-    if not isinstance(body, dict) or set(body) != {
-        "actor", "kind", "payload", "previous", "sequence", "time"
-    }:  # fmt: skip
+    if not isinstance(body, dict) or body.keys() != _BODY_KEYS:
         raise LedgerError(
             "body must have actor, kind, payload, previous, sequence and time", line=number
         )
     sequence, payload, previous = body["sequence"], body["payload"], body["previous"]
     if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 0:
         raise LedgerError(f"sequence must be a whole number, found {sequence!r}", line=number)
-    kind, time, actor = (_text(body, name, number) for name in ("kind", "time", "actor"))
+    kind, time, actor = body["kind"], body["time"], body["actor"]
+    if not (isinstance(kind, str) and isinstance(time, str) and isinstance(actor, str)):
+        kind, time, actor = (_text(body, name, number) for name in ("kind", "time", "actor"))
     if not isinstance(payload, dict):
         raise LedgerError("payload must be an object", line=number)
     if previous is not None and not (

@@ -41,6 +41,7 @@ from saylau.core.ties import lot_ticket
 
 ALGORITHM = "ed25519"
 LINE_NAMES = frozenset(line.value for line in Line)
+_INT_ONLY = frozenset({int})
 
 
 class PayloadError(CoreError):
@@ -194,11 +195,11 @@ def _pattern_text(payload: Mapping[str, Data], key: str, pattern: str) -> str:
 def _numbers(value: Data, path: str, names: frozenset[str] | None) -> dict[str, int]:
     if not isinstance(value, dict):
         raise PayloadError(path, "an object of whole numbers", value)
-    if names is not None and not names.issuperset(value):
+    if names is not None and not value.keys() <= names:
         name = next(n for n in value if n not in names)
         raise PayloadError(f"{path}.{name}", "a line of the protocol form")
-    numbers = list(value.values())
-    if all(type(n) is int for n in numbers) and min(cast(list[int], numbers), default=0) >= 0:
+    numbers = value.values()
+    if set(map(type, numbers)) <= _INT_ONLY and min(cast(list[int], numbers), default=0) >= 0:
         return cast(dict[str, int], value)
     for name, number in value.items():
         if not isinstance(number, int) or isinstance(number, bool) or number < 0:
