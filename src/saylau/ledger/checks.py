@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from nacl.bindings import crypto_sign_open
 from nacl.exceptions import BadSignatureError, CryptoError
 
-from saylau.core.ledger.canonical import CanonicalError, parse_canonical
+from saylau.core.ledger.canonical import CanonicalError, Data
 from saylau.core.ledger.events import EVENT_DOMAIN, Kind, LedgerError, LedgerFinding, decode_line
+from saylau.ledger.fastjson import parse_canonical
 
 _BODY = b'{"body":'
 _HASH = b',"hash":"'
@@ -106,7 +107,7 @@ def check_chunk(blob: bytes, start: int) -> ChunkResult:
         lines.pop()
     for offset, line in enumerate(lines):
         leaves.append(sha(b"\x00" + line).digest())
-        form = _canonical_finding(line, start + offset)
+        record, form = _canonical(line, start + offset)
         if form is not None:
             found.append(form)
         cut = line.rfind(_HASH)
@@ -123,10 +124,13 @@ def check_chunk(blob: bytes, start: int) -> ChunkResult:
                     "event-hash", position, f"event {position}: hash does not match its content"
                 )
             )
-        try:
-            signatures = json.loads(line[end + len(_SIGNATURES) : -1])
-        except ValueError:
-            continue
+        if isinstance(record, dict):
+            signatures = record.get("signatures")
+        else:
+            try:
+                signatures = json.loads(line[end + len(_SIGNATURES) : -1])
+            except ValueError:
+                continue
         if not isinstance(signatures, list):
             continue
         message = EVENT_DOMAIN + digest
@@ -160,20 +164,20 @@ def verify_signature(public: bytes, signature_hex: str, message: bytes) -> bool:
     return True
 
 
-def _canonical_finding(line: bytes, position: int) -> LedgerFinding | None:
-    """A finding if ``line`` is JSON but not in canonical form (a line that is not JSON at
-    all is the main process's finding: it cannot read the event)."""
+def _canonical(line: bytes, position: int) -> tuple[Data, LedgerFinding | None]:
+    """The value of a canonical line; else ``None`` and a finding if ``line`` is JSON but not
+    in canonical form (a line that is not JSON at all is the main process's finding: it
+    cannot read the event)."""
     try:
-        parse_canonical(line)
+        return parse_canonical(line), None
     except CanonicalError as error:
         try:
             json.loads(line)
         except ValueError:
-            return None
-        return LedgerFinding(
+            return None, None
+        return None, LedgerFinding(
             "line-form", position, f"event {position}: line {position + 1}: {error}"
         )
-    return None
 
 
 def _verifies(key_id: str, signature: object, message: bytes) -> bool:

@@ -31,13 +31,14 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from saylau.core.ledger.canonical import CanonicalError, Data, parse_canonical
-from saylau.core.ledger.events import LedgerError, LedgerFinding, decode_line, sort_findings
+from saylau.core.ledger.events import LedgerError, LedgerFinding, sort_findings
 from saylau.core.ledger.merkle import MerkleTree
 from saylau.core.ledger.replay import Ledger
 from saylau.core.ledger.state import LedgerState
 from saylau.ledger.bundle import LEDGER, MANIFEST, TREE_HEAD, file_of, safe_name
 from saylau.ledger.checks import ChunkResult, check_span, chunks, key_table, start_worker
 from saylau.ledger.documents import check_documents, check_previous, signed_by_root
+from saylau.ledger.fastjson import read_event
 
 CHUNK_BYTES = 4 << 20
 
@@ -78,7 +79,7 @@ def _replay_lines(lines: list[bytes]) -> tuple[list[LedgerFinding], LedgerState]
     found: list[LedgerFinding] = []
     for position, line in enumerate(lines):
         try:
-            event = decode_line(line, number=position + 1, checked=False)
+            event = read_event(line, number=position + 1)
         except LedgerError as error:
             found.append(LedgerFinding("line-form", position, f"event {position}: {error}"))
             ledger.skip()

@@ -50,6 +50,13 @@ _DIGITS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x78 for byte in range(256))
 _LONG_NUMBER = b"0" * 16
 
 
+def needs_exact_path(data: bytes) -> bool:
+    """Whether canonical ``data`` may hold a too large integer or a member name whose order
+    needs UTF-16 comparison (non-ASCII bytes): a fast reader must leave such bytes to
+    :func:`parse_canonical`."""
+    return _suspect(data)
+
+
 def _suspect(data: bytes) -> bool:
     """Whether ``data`` may hold a too large integer (16 digits in a row) or a key whose
     order needs UTF-16 comparison (any non-ASCII byte): such bytes take the exact, slower

@@ -216,6 +216,7 @@ def encode_line(event: Event) -> bytes:
 _loads = json.JSONDecoder().decode
 _RECORD_KEYS = frozenset({"body", "hash", "signatures"})
 _BODY_KEYS = frozenset({"actor", "kind", "payload", "previous", "sequence", "time"})
+_SIGNATURE_KEYS = frozenset({"key_id", "signature"})
 
 
 def decode_line(line: bytes, *, number: int | None = None, checked: bool = True) -> Event:
@@ -226,6 +227,12 @@ def decode_line(line: bytes, *, number: int | None = None, checked: bool = True)
         record = parse_canonical(line) if checked else _loads(line.decode("utf-8"))
     except (CanonicalError, ValueError) as error:
         raise LedgerError(str(error), line=number) from None
+    return event_of(record, number=number)
+
+
+def event_of(record: object, *, number: int | None = None) -> Event:
+    """The event of a decoded ledger line, after checking its shape (:class:`LedgerError`
+    otherwise); for readers that decode lines their own way."""
     if not isinstance(record, dict) or record.keys() != _RECORD_KEYS:
         raise LedgerError("expected an object with body, hash and signatures", line=number)
     body, digest, signatures = record["body"], record["hash"], record["signatures"]
@@ -253,7 +260,7 @@ def decode_line(line: bytes, *, number: int | None = None, checked: bool = True)
     for item in signatures:
         if (
             not isinstance(item, dict)
-            or set(item) != {"key_id", "signature"}
+            or item.keys() != _SIGNATURE_KEYS
             or not isinstance(item["key_id"], str)
             or not isinstance(item["signature"], str)
             or not KEY_ID_PATTERN.fullmatch(item["key_id"])
