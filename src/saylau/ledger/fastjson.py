@@ -2,14 +2,15 @@
 
 :func:`parse_canonical` returns what :func:`saylau.core.ledger.canonical.parse_canonical`
 returns and raises what it raises, several times faster on the lines a ledger is made of.
-For ASCII bytes, orjson reads the value and writes it back with sorted members; for such
-values that is exactly the canonical form (RFC 8785: the same escapes, and member order by
-code point equals UTF-16 order for ASCII), so equal bytes prove the line canonical, once
-it holds outside its strings no number with a fraction or exponent (orjson reads floats,
-the subset has none) and none of 16 digits or more (maybe beyond the subset's range).
-Everything else (non-ASCII text, large numbers, a float, any line that is not canonical)
-takes the core's exact path, which also words the error. The equivalence is
-a property test (tests/ledger/test_ledger_fastjson.py).
+For bytes without characters from U+D000 up (:func:`needs_exact_path`), orjson reads the
+value and writes it back with sorted members; for such values that is exactly the canonical
+form (RFC 8785: the same escapes, text as UTF-8, and member order by code point equals
+UTF-16 order below U+D800), so equal bytes prove the line canonical, once it holds outside
+its strings no number with a fraction or exponent (orjson reads floats, the subset has
+none) and none of 16 digits or more (maybe beyond the subset's range). Everything else
+(such characters, large numbers, a float, any line that is not canonical) takes the
+core's exact path, which also words the error. The equivalence is a property test
+(tests/ledger/test_ledger_fastjson.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import re
 
 import orjson
 
-from saylau.core.ledger.canonical import Data
+from saylau.core.ledger.canonical import Data, needs_exact_path
 from saylau.core.ledger.canonical import parse_canonical as exact_parse
 from saylau.core.ledger.events import Event, LedgerError, event_of
 
@@ -35,7 +36,7 @@ def _outside_strings(data: bytes) -> bytes:
 
 def parse_canonical(data: bytes) -> Data:
     """As :func:`saylau.core.ledger.canonical.parse_canonical`, faster (see above)."""
-    if data.isascii():
+    if not needs_exact_path(data):
         try:
             value: Data = orjson.loads(data)
         except orjson.JSONDecodeError:

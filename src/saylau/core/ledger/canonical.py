@@ -26,6 +26,7 @@ already in canonical form (so a published file has exactly one valid spelling).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -46,22 +47,18 @@ _dumps: Callable[[Any], str] = json.JSONEncoder(
 """Python's encoder with these options escapes exactly like ``JSON.stringify``; it sorts
 keys by code point, which equals UTF-16 order unless a key has a character >= U+D800."""
 
-_DIGITS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x78 for byte in range(256))
-_LONG_NUMBER = b"0" * 16
+_HIGH = re.compile(rb"[\xed-\xff]")
+"""A UTF-8 lead byte of a code point from U+D000 up (or a byte that is not UTF-8): member
+order by code point may differ from UTF-16 order only from U+D800 on."""
+_BIG = re.compile(rb"[:,\[]-?[0-9]{16}")
+"""A number of 16 digits or more (maybe outside the I-JSON range): ``:``, ``,`` or ``[``
+then digits (a string holding such text only sends the bytes down the exact path)."""
 
 
 def needs_exact_path(data: bytes) -> bool:
-    """Whether canonical ``data`` may hold a too large integer or a member name whose order
-    needs UTF-16 comparison (non-ASCII bytes): a fast reader must leave such bytes to
-    :func:`parse_canonical`."""
-    return _suspect(data)
-
-
-def _suspect(data: bytes) -> bool:
-    """Whether ``data`` may hold a too large integer (16 digits in a row) or a key whose
-    order needs UTF-16 comparison (any non-ASCII byte): such bytes take the exact, slower
-    path. Both tests run at C speed."""
-    return not data.isascii() or _LONG_NUMBER in data.translate(_DIGITS)
+    """Whether JSON ``data`` may hold a too large integer or a member name whose order needs
+    UTF-16 comparison: such bytes take the exact, slower path. Both tests run at C speed."""
+    return _HIGH.search(data) is not None or _BIG.search(data) is not None
 
 
 class CanonicalError(CoreError):
@@ -156,8 +153,8 @@ _decode = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_constant).d
 def _fast(value: object) -> bytes | None:
     """The encoding of ``value`` when C-speed tests prove it canonical, else ``None``.
 
-    Python's encoder writes the canonical form of every value of the subset whose bytes are
-    ASCII without 16-digit runs (:func:`_suspect`). It also accepts values outside the subset
+    Python's encoder writes the canonical form of every value of the subset whose bytes do
+    not need the exact path (:func:`needs_exact_path`). It also accepts values outside the subset
     (floats, integer keys, tuples, enums of other types): reading the text back, which
     refuses floats, and comparing with ``value`` catches each of them, because such a value
     never equals what its text reads back as (``{1: 2}`` reads back as ``{"1": 2}``)."""
@@ -166,7 +163,7 @@ def _fast(value: object) -> bytes | None:
     except (TypeError, ValueError):
         return None
     data = text.encode("utf-8", "surrogatepass")
-    if _suspect(data):
+    if needs_exact_path(data):
         return None
     try:
         same = bool(_decode(text) == value)
@@ -198,7 +195,7 @@ def parse_canonical(data: bytes) -> Data:
         value: Data = _decode(data.decode("utf-8"))
     except ValueError as error:  # also UnicodeDecodeError and JSONDecodeError
         raise CanonicalError("$", f"not valid JSON: {error}") from None
-    if _suspect(data):
+    if needs_exact_path(data):
         again = canonical(value)
     else:
         try:
