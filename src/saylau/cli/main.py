@@ -12,6 +12,7 @@ from rich.console import Console
 
 from saylau.cli.certify import certify_command
 from saylau.cli.exit_codes import fail_with
+from saylau.cli.forensics import forensics_command
 from saylau.cli.history import history_command
 from saylau.cli.imports import import_command
 from saylau.cli.ledger import publish_command, verify_command
@@ -40,6 +41,7 @@ app.command("publish")(publish_command)
 app.command("verify")(verify_command)
 app.command("certify")(certify_command)
 app.command("history")(history_command)
+app.command("forensics")(forensics_command)
 
 
 def fail(error: Exception) -> Exception:

@@ -1,0 +1,83 @@
+"""Station flags: one lead for review each, with what was measured, against what, and how
+surprising; and the flags that are facts rather than tests (control warnings, corrections)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from saylau.forensics.data import StationData
+
+STUFFING = "turnout-and-share-high"
+TURNOUT = "turnout"
+SHARE = "leader-share"
+ORDER = "reporting-order"
+WARNINGS = "warnings"
+CORRECTED = "corrected"
+
+
+@dataclass(frozen=True)
+class StationFlag:
+    """One lead for review: what was measured (``measured``, ``value``), against what
+    (``null``, ``reference``), and how surprising (``score``: the robust z; ``p_value``;
+    ``surprise`` in words). ``significant`` is true only for a flag whose test is
+    significant at the level; warnings and corrections are facts to review."""
+
+    station: str
+    commission: str
+    kind: str
+    measured: str
+    null: str
+    surprise: str
+    value: float
+    reference: float
+    score: float | None = None
+    p_value: float | None = None
+    significant: bool = False
+
+
+def warning_flags(data: StationData) -> list[StationFlag]:
+    if not data.warnings:
+        return []
+    rates = Counter(code for codes in data.warnings for code in set(codes))
+    flags = []
+    for i, codes in enumerate(data.warnings):
+        if not codes:
+            continue
+        unique = sorted(set(codes))
+        share = ", ".join(f"{code} on {rates[code] / len(data):.1%}" for code in unique)
+        flags.append(
+            StationFlag(
+                station=data.station_ids[i],
+                commission=data.group_ids[data.group[i]],
+                kind=WARNINGS,
+                measured=f"protocol accepted with control warnings {', '.join(unique)}",
+                null="a protocol that passes every control relation",
+                surprise=f"{share} of the protocols",
+                value=float(len(unique)),
+                reference=0.0,
+            )
+        )
+    return flags
+
+
+def correction_flags(data: StationData) -> list[StationFlag]:
+    if not len(data.versions):
+        return []
+    corrected = np.flatnonzero(data.versions > 1)
+    rate = len(corrected) / len(data)
+    return [
+        StationFlag(
+            station=data.station_ids[i],
+            commission=data.group_ids[data.group[i]],
+            kind=CORRECTED,
+            measured=f"protocol in version {int(data.versions[i])}",
+            null="a protocol stored once and never changed",
+            surprise=f"{rate:.1%} of the protocols were corrected",
+            value=float(data.versions[i]),
+            reference=1.0,
+        )
+        for i in corrected
+    ]
