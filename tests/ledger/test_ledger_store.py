@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from ledger_helpers import TIME, row, store_night
+from sqlalchemy.event import listen
 from typer.testing import CliRunner
 
 from saylau.cli.exit_codes import VERIFICATION_FAILED
@@ -100,6 +101,29 @@ def test_a_failed_transaction_leaves_no_event(store: Store, election: Election) 
     assert lines(store) == []
     with store.session() as session:
         assert ledger_head(session) is None
+    # what the failed transaction wrote is not taken for granted by the next one
+    store_night(store, election, [row("001", 600, 300)])
+    events = [decode_line(line) for line in lines(store)]
+    assert [e.kind for e in events[:2]] == ["key-registered", "election-defined"]
+    result = replay(events, verifier=verify_event_signature)
+    assert result.ok, result.findings
+
+
+def test_what_a_committed_transaction_wrote_is_not_read_again(
+    store: Store, election: Election
+) -> None:
+    store_night(store, election, [row("001", 600, 300)])
+    statements: list[str] = []
+    with store.session() as session:
+        listen(session.get_bind(), "before_cursor_execute", lambda *a: statements.append(a[2]))
+        upsert_protocols(session, election.id, [row("002", 400, 350)])
+        record_protocols(session, election, [row("002", 400, 350)], time=TIME)
+    ledger_reads = [s for s in statements if "FROM ledger_events" in s]
+    # the head, the new station's key registration and its protocol's history; not the
+    # definition event nor the keys of the CEC and of the region, known from before
+    assert len(ledger_reads) == 3, "\n\n".join(ledger_reads)
+    events = [decode_line(line) for line in lines(store)]
+    assert replay(events, verifier=verify_event_signature).ok
 
 
 def test_publish_twice_then_verify(store: Store, election: Election, tmp_path: Path) -> None:

@@ -33,10 +33,13 @@ keys for a real election.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sqlalchemy import event as orm_event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from saylau.core.election import Election
@@ -58,7 +61,7 @@ from saylau.store.ledger_events import (
     LedgerRow,
     append_lines,
     first_line_of,
-    last_line,
+    last_head,
     lines_about,
     lines_about_pairs,
     subjects_with,
@@ -114,6 +117,32 @@ def ledger_row(event: Event) -> LedgerRow:
     return LedgerRow(
         event.sequence, event.hash, str(event.kind), event.actor, event.time, line, subject, contest
     )
+
+
+@dataclass
+class _Committed:
+    """What a store's ledger is known to hold for good: facts seen in transactions that
+    committed (a definition, a key registration, a protocol event is never removed)."""
+
+    election: str | None = None
+    registered: set[str] = field(default_factory=set)
+    any_protocol: bool = False
+
+
+_COMMITTED: weakref.WeakKeyDictionary[Engine, dict[str, _Committed]] = weakref.WeakKeyDictionary()
+
+
+def _engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def _committed_of(engine: Engine, genesis: str | None) -> _Committed:
+    """The facts known of the ledger that starts with event ``genesis`` in the engine's
+    database (nothing is known of a ledger not started yet)."""
+    if genesis is None:
+        return _Committed()
+    return _COMMITTED.setdefault(engine, {}).setdefault(genesis, _Committed())
 
 
 @dataclass
@@ -175,7 +204,9 @@ class LedgerAppender:
         election: Election,
         time: str,
         head: Event | None,
-        keys: KeySource,
+        *,
+        keys: KeySource = demo_key,
+        genesis: str | None = None,
     ):
         self.session = session
         self.election = election
@@ -188,6 +219,11 @@ class LedgerAppender:
         self._protocols: dict[tuple[str, str], ProtocolState | None] = {}
         self._any_protocol: bool | None = None
         self._added: list[Event] = []
+        self._engine = _engine_of(session)
+        self._genesis = genesis
+        self._facts = _committed_of(self._engine, genesis)
+        self._defined = False
+        orm_event.listen(session, "after_commit", self._remember, once=True)
 
     @classmethod
     def open(
@@ -201,10 +237,14 @@ class LedgerAppender:
         """An appender after the stored head; writes the genesis and the election's
         definition first if the ledger lacks them. Refuses (:class:`ConflictError`) a
         store whose ledger is another election's."""
-        line = last_line(session)
-        head = None if line is None else decode_line(line, checked=False)
+        found = last_head(session)
+        head = genesis = None
+        if found is not None:
+            sequence, digest, when, genesis = found
+            head = Event(sequence, "", when, "", {}, None, digest)  # what chaining needs
         now = time or utc_time(datetime.now(UTC))
-        appender = cls(session, election, now if head is None else max(now, head.time), head, keys)
+        start = now if head is None else max(now, head.time)
+        appender = cls(session, election, start, head, keys=keys, genesis=genesis)
         appender._start()
         return appender
 
@@ -217,14 +257,18 @@ class LedgerAppender:
         if self.head is None:
             key = self._key_pair(self.cec)
             genesis = payloads.key_registered(self.cec, key.public_hex)
-            self._append(Kind.KEY_REGISTERED, self.cec, genesis, key)
+            self._genesis = self._append(Kind.KEY_REGISTERED, self.cec, genesis, key).hash
             self._registered[self.cec] = True
+        if self._facts.election == self.election.id:
+            self._defined = True
+            return
         defined = first_line_of(self.session, Kind.ELECTION_DEFINED.value)
         if defined is None:
             document = json.loads(election_definition(self.session, self.election.id))
             assert isinstance(document, dict)
             payload = payloads.election_defined(self.election.id, document)
             self._append(Kind.ELECTION_DEFINED, self.cec, payload, self.key(self.cec))
+            self._defined = True
             return
         election = decode_line(defined, checked=False).payload["election"]
         if election != self.election.id:
@@ -232,6 +276,15 @@ class LedgerAppender:
                 f"the store's ledger is the one of election {election}; "
                 f"it cannot record events of {self.election.id}"
             )
+        self._defined = True
+
+    def _remember(self, session: Session) -> None:
+        """After the transaction commits: what it saw or wrote holds for good."""
+        facts = _committed_of(self._engine, self._genesis)
+        if self._defined:
+            facts.election = self.election.id
+        facts.registered.update(c for c, known in self._registered.items() if known)
+        facts.any_protocol = facts.any_protocol or bool(self._any_protocol)
 
     # -- keys ------------------------------------------------------------------------
 
@@ -242,7 +295,15 @@ class LedgerAppender:
         return pair
 
     def _preload_keys(self, commissions: Collection[str]) -> None:
-        unknown = [c for c in commissions if c not in self._registered]
+        committed = self._facts.registered
+        unknown = []
+        for commission in commissions:
+            if commission in self._registered:
+                continue
+            if commission in committed:
+                self._registered[commission] = True
+            else:
+                unknown.append(commission)
         if not unknown:
             return
         found = subjects_with(self.session, KEY_KINDS, unknown)
@@ -270,7 +331,7 @@ class LedgerAppender:
         if not unknown:
             return
         if self._any_protocol is None:
-            self._any_protocol = (
+            self._any_protocol = self._facts.any_protocol or (
                 first_line_of(self.session, Kind.PROTOCOL_ENTERED.value) is not None
             )
         states: dict[tuple[str, str], ProtocolState] = {}
@@ -326,6 +387,7 @@ class LedgerAppender:
             event = self._append(Kind.PROTOCOL_ENTERED, station, payload, self.key(station))
             state = ProtocolState(1, event.hash, content, ENTERED)
             self._protocols[station, contest_id] = state
+            self._any_protocol = True
         elif state.content != content or (row.status != ACCEPTED and state.status != ENTERED):
             # New numbers, or the same numbers no longer accepted: a correction (with
             # before equal to after, it reopens the protocol).

@@ -40,7 +40,8 @@ class LedgerRow:
 
 def append_lines(session: Session, rows: Iterable[LedgerRow]) -> int:
     """Append events in batches; returns how many. A sequence or hash already stored
-    raises :class:`ConflictError` (the transaction must then be rolled back)."""
+    raises :class:`ConflictError`; the transaction must then be rolled back (the database
+    refuses anything more in it)."""
     connection = session.connection()
     count = 0
     batch: list[dict[str, object]] = []
@@ -49,8 +50,7 @@ def append_lines(session: Session, rows: Iterable[LedgerRow]) -> int:
         if not batch:
             return
         try:
-            with connection.begin_nested():
-                connection.execute(insert(_EVENTS), batch)
+            connection.execute(insert(_EVENTS), batch)
         except IntegrityError as error:
             first = batch[0]["sequence"]
             raise ConflictError(
@@ -172,3 +172,17 @@ def lines_about_contest(session: Session, contest: str, kind: str) -> list[bytes
         .order_by(_EVENTS.c.sequence)
     )
     return [bytes(line) for line in session.connection().execute(query).scalars()]
+
+
+def last_head(session: Session) -> tuple[int, str, str, str] | None:
+    """``(sequence, hash, time)`` of the last event and the hash of the first, in one round
+    trip; ``None`` for an empty ledger."""
+    last = select(func.max(_EVENTS.c.sequence)).scalar_subquery()
+    query = select(_EVENTS.c.sequence, _EVENTS.c.hash, _EVENTS.c.time).where(
+        (_EVENTS.c.sequence == 0) | (_EVENTS.c.sequence == last)
+    )
+    rows = sorted(session.connection().execute(query).all())
+    if not rows:
+        return None
+    first, final = rows[0], rows[-1]
+    return int(final[0]), str(final[1]), str(final[2]), str(first[1])
