@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,21 +30,18 @@ from saylau.ledger.errors import KeyFileError
 
 @dataclass(frozen=True)
 class KeyPair:
-    """A private signing key and what is published of it."""
+    """A private signing key and what is published of it (computed once)."""
 
     private_key: Ed25519PrivateKey
+    public_raw: bytes = field(init=False, repr=False, compare=False)
+    public_hex: str = field(init=False, repr=False, compare=False)
+    key_id: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def public_raw(self) -> bytes:
-        return self.private_key.public_key().public_bytes_raw()
-
-    @property
-    def public_hex(self) -> str:
-        return self.public_raw.hex()
-
-    @property
-    def key_id(self) -> str:
-        return key_id_of(self.public_hex)
+    def __post_init__(self) -> None:
+        raw = self.private_key.public_key().public_bytes_raw()
+        object.__setattr__(self, "public_raw", raw)
+        object.__setattr__(self, "public_hex", raw.hex())
+        object.__setattr__(self, "key_id", key_id_of(raw.hex()))
 
     def sign(self, message: bytes) -> bytes:
         return self.private_key.sign(message)

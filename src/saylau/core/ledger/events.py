@@ -22,7 +22,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -37,6 +37,7 @@ TIME_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 HASH_PATTERN = re.compile(r"[0-9a-f]{64}")
 KEY_ID_PATTERN = re.compile(r"[0-9a-f]{16}")
 SIGNATURE_PATTERN = re.compile(r"[0-9a-f]{128}")
+_HEX_SIGNATURE = re.compile(r"[0-9a-f]*")
 
 
 class Kind(StrEnum):
@@ -192,14 +193,31 @@ def new_event(
 
 def with_signature(event: Event, signature: Signature) -> Event:
     """``event`` with one more signature (hash and body unchanged)."""
-    return replace(event, signatures=(*event.signatures, signature))
+    return Event(
+        event.sequence,
+        event.kind,
+        event.time,
+        event.actor,
+        event.payload,
+        event.previous,
+        event.hash,
+        (*event.signatures, signature),
+        event.body,
+    )
 
 
 def encode_line(event: Event) -> bytes:
     """The ledger line of an event (canonical JSON, no newline)."""
-    signatures = canonical(
-        [{"key_id": s.key_id, "signature": s.signature} for s in event.signatures]
-    )
+    if all(_HEX_SIGNATURE.fullmatch(s.key_id + s.signature) for s in event.signatures):
+        # Hex text needs no escaping: the canonical form, written directly.
+        signatures = b"[%s]" % b",".join(
+            b'{"key_id":"%s","signature":"%s"}' % (s.key_id.encode(), s.signature.encode())
+            for s in event.signatures
+        )
+    else:
+        signatures = canonical(
+            [{"key_id": s.key_id, "signature": s.signature} for s in event.signatures]
+        )
     return b"".join(
         (
             b'{"body":',
