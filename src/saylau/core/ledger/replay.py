@@ -109,8 +109,14 @@ class Ledger:
         self._found = found = []
         if check_hash:
             found.extend(hash_findings(at, event))
-        if not self._gap:
-            found.extend(chain_findings(at, event, self._last))
+        last = self._last
+        if not self._gap and not (  # the usual case, decided without building findings
+            last is not None
+            and event.sequence == last.sequence + 1
+            and event.previous == last.hash
+            and event.time >= last.time
+        ):
+            found.extend(chain_findings(at, event, last))
         self._gap = False
         if event.kind not in KINDS:
             self._fail("kind", f"unknown kind {event.kind!r}")
