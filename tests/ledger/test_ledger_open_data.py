@@ -36,7 +36,15 @@ from saylau.store.models import ProtocolRecord
 from saylau.store.repository import save_election
 from saylau.store.testing import temporary_store
 
-ROLES = ["results", "protocols-csv", "protocols-parquet", "votes-csv", "votes-parquet"]
+ROLES = [
+    "definition",
+    "ruleset",
+    "results",
+    "protocols-csv",
+    "protocols-parquet",
+    "votes-csv",
+    "votes-parquet",
+]
 
 
 def published_file(bundle: Path, role: str) -> Path:
@@ -123,6 +131,44 @@ def test_a_changed_result_number_fails_even_when_signed_again(
     result = CliRunner().invoke(app, ["verify", str(bundle)])
     assert result.exit_code == VERIFICATION_FAILED
     assert "results-mismatch" in result.stdout
+
+
+def test_the_manifest_lists_every_open_data_file(
+    store: Store, election: Election, tmp_path: Path
+) -> None:
+    store_night(store, election, [row("001", 600, 300)])
+    bundle = publish_ledger(store, tmp_path / "v1", time=TIME).directory
+    for role in ROLES:
+        assert published_file(bundle, role).is_file()
+    assert published_file(bundle, "ruleset").name.startswith("ruleset-kz-2023-")
+    assert load_document(published_file(bundle, "definition")) == DEFINITION
+
+
+def test_other_rules_or_another_definition_fail(
+    store: Store, election: Election, tmp_path: Path
+) -> None:
+    store_night(store, election, [row("001", 600, 300)])
+
+    def renamed(data: bytes) -> bytes:
+        document = json.loads(data)
+        document["title"] = "Another election"
+        return canonical(document)
+
+    bundle = forged(
+        store,
+        election,
+        tmp_path / "forged",
+        {
+            "ruleset": lambda data: data + b"\n# changed\n",
+            "definition": renamed,
+        },
+    )
+    findings = verify_published(bundle).data_findings
+    assert [f.code for f in findings] == ["definition-mismatch", "ruleset-mismatch"]
+    assert findings[0].message.endswith(
+        "$.title: published Another election, recomputed Small election"
+    )
+    assert "not the ruleset kz-2023 this verifier ships" in findings[1].message
 
 
 def test_a_changed_protocol_row_fails_and_names_the_row(

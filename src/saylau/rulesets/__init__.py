@@ -34,6 +34,13 @@ def parse_text(text: str, source: str) -> Ruleset:
     return ruleset
 
 
+def ruleset_text(name: str) -> str:
+    """The text of a shipped ruleset file, by id (as published with the results)."""
+    if name not in available():
+        raise RulesetError("ruleset", None, f"one of {', '.join(available())}", name)
+    return resources.files(__package__).joinpath(f"{name}.toml").read_text(encoding="utf-8")
+
+
 def load_ruleset(name: str) -> Ruleset:
     """A shipped ruleset by id (``kz-2023``), or a ruleset file by path."""
     if name.endswith(".toml"):

@@ -1,7 +1,10 @@
 """The open data of a published version, built from the ledger alone.
 
-Every file here is a function of the replayed ledger (:class:`LedgerState`), so anyone can
-rebuild it from the published ledger and compare (``saylau verify`` does):
+Every file here is a function of the replayed ledger (:class:`LedgerState`) and the rules,
+so anyone can rebuild it from the published ledger and compare (``saylau verify`` does):
+
+- ``definition.json``: the election's definition as the ledger's ``election-defined`` event
+  holds it; ``ruleset-<id>.toml``: the ruleset file the results were computed with;
 
 - ``protocols.csv`` / ``protocols.parquet``: one row per protocol (ordered by contest, then
   station): ``contest``, ``station``, ``commission`` (the one above the station), ``version``,
@@ -32,6 +35,7 @@ from saylau.core.ledger.state import ACCEPTED, APPROVED, LedgerState, ProtocolRe
 from saylau.core.protocol import Line
 from saylau.core.serialize import result_data
 from saylau.ledger import BundleFile
+from saylau.rulesets import ruleset_text
 from saylau.services.results import ContestResult, results_of
 from saylau.store.arrays import MISSING, ContestArrays
 from saylau.tally import TreeIndex
@@ -212,7 +216,11 @@ def open_data_files(
     """The open-data files of the bundle, in a fixed order."""
     protocols, votes = protocol_table(election, state), vote_table(election, state)
     document = results_document(election, state, results)
+    definition = {} if state.election is None else dict(state.election.definition)
+    rules = ruleset_text(election.ruleset).encode("utf-8")
     return [
+        BundleFile("definition", ".json", canonical(definition), "definition"),
+        BundleFile(f"ruleset-{election.ruleset}", ".toml", rules, "ruleset"),
         BundleFile("results", ".json", canonical(document), "results"),
         BundleFile("protocols", ".csv", _csv(PROTOCOL_COLUMNS, protocols), "protocols-csv"),
         BundleFile(

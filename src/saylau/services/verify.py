@@ -77,16 +77,16 @@ def _differences(published: Data, recomputed: Data, path: str) -> Iterator[str]:
         yield f"{path}: published {str(published)[:60]}, recomputed {str(recomputed)[:60]}"
 
 
-def _compare_results(name: str, path: Path, recomputed: Data) -> list[LedgerFinding]:
+def _compare_results(
+    name: str, path: Path, recomputed: Data, code: str = "results-mismatch"
+) -> list[LedgerFinding]:
     try:
         published = load_document(path)
     except (OSError, CanonicalError) as error:
         return [_finding("data-form", f"{name}: {error}")]
     found = list(_differences(published, recomputed, "$"))
-    return [_finding("results-mismatch", f"{name}: {d}") for d in found[:SHOWN]] + (
-        [_finding("results-mismatch", f"{name}: and {len(found) - SHOWN} more")]
-        if len(found) > SHOWN
-        else []
+    return [_finding(code, f"{name}: {d}") for d in found[:SHOWN]] + (
+        [_finding(code, f"{name}: and {len(found) - SHOWN} more")] if len(found) > SHOWN else []
     )
 
 
@@ -137,16 +137,30 @@ def _compare_data(
             continue
         name = str(entry["name"])
         path = directory / name
-        if expected.role == "results":
-            found.extend(_compare_results(name, path, json.loads(expected.data)))
+        if expected.role in ("results", "definition"):
+            found.extend(
+                _compare_results(name, path, json.loads(expected.data), f"{expected.role}-mismatch")
+            )
             continue
         try:
+            data = path.read_bytes()
+            if expected.role == "ruleset":
+                if data != expected.data:
+                    found.append(_finding("ruleset-mismatch", _other_rules(name, election)))
+                continue
             read = _csv_rows if expected.suffix == ".csv" else _parquet_rows
-            published = read(path.read_bytes())
-            found.extend(_compare_rows(name, published, read(expected.data)))
+            found.extend(_compare_rows(name, read(data), read(expected.data)))
         except (OSError, ValueError, pa.ArrowException) as error:
             found.append(_finding("data-form", f"{name}: {error}"))
     return found
+
+
+def _other_rules(name: str, election: Election) -> str:
+    return (
+        f"{name}: not the ruleset {election.ruleset} this verifier ships: the published "
+        "results were computed with other rules (the numbers compared here are recomputed "
+        "with this verifier's)"
+    )
 
 
 def _compare_certified(state: LedgerState, results: Sequence[ContestResult]) -> list[LedgerFinding]:
