@@ -21,6 +21,13 @@ TABLES = {
     "protocols",
     "imports",
     "ledger_events",
+    "users",
+    "role_assignments",
+    "credentials",
+    "sign_in_attempts",
+    "protocol_entries",
+    "summaries",
+    "idempotency_keys",
 }
 
 

@@ -20,6 +20,8 @@ from saylau.cli.night import generate_command
 from saylau.cli.render import render
 from saylau.cli.results import results_command
 from saylau.cli.seats import compute
+from saylau.cli.serve import serve_command
+from saylau.cli.users import user_app
 from saylau.core.allocation import allocate_list
 from saylau.core.rules import ListRule, Method, Quota, RemainderRule, ThresholdBase
 from saylau.core.serialize import result_data
@@ -41,6 +43,8 @@ app.command("publish")(publish_command)
 app.command("verify")(verify_command)
 app.command("certify")(certify_command)
 app.command("history")(history_command)
+app.command("serve")(serve_command)
+app.add_typer(user_app, name="user")
 app.command("forensics")(forensics_command)
 
 

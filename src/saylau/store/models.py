@@ -257,17 +257,13 @@ class RoleAssignmentRecord(Base):
     """A role of a user in one commission (and its subtree) of one election."""
 
     __tablename__ = "role_assignments"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["election_id", "commission_id"], ["commissions.election_id", "commissions.id"]
-        ),
-        UniqueConstraint("user_id", "election_id", "commission_id", "role"),
-    )
+    __table_args__ = (UniqueConstraint("user_id", "election_id", "commission_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
-    election_id: Mapped[str]
+    election_id: Mapped[str] = mapped_column(ForeignKey("elections.id"))
     commission_id: Mapped[str]
+    """A commission of the election, or a station (its precinct commission)."""
     role: Mapped[str]
     granted_by: Mapped[str]
     created_at: Mapped[datetime] = mapped_column(default=utc_now)

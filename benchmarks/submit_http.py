@@ -1,0 +1,135 @@
+"""Sustained protocol submissions over HTTP on loopback, against ``saylau serve`` on
+PostgreSQL: keep-alive clients, each typing protocols the way the double entry goes (claim,
+submit; a second typist claims and submits the same values, and the protocol is accepted).
+Validation, the ledger (an event per action, signed) and the projections are all included.
+
+    .venv/bin/python benchmarks/submit_http.py [--server URL] [--workers 2] [--clients 8]
+        [--stations 3000] [--seconds 20]
+
+``--server`` is a PostgreSQL server (default: the local one); a fresh database is made on it
+and dropped afterwards. Prints requests per second (every write), protocol submissions per
+second (the ``entries`` requests), protocols accepted per second, and p50/p99 latency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests" / "api"))
+
+from api_helpers import PASSWORD, values, wide_definition  # noqa: E402
+from server_process import Server, free_port  # noqa: E402
+
+from saylau.core.election import parse_election  # noqa: E402
+from saylau.core.roles import Assignment, Role  # noqa: E402
+from saylau.services.accounts import change_role, create_user, sign_in  # noqa: E402
+from saylau.store.repository import save_election  # noqa: E402
+from saylau.store.testing import TEST_URL_VARIABLE, temporary_store  # noqa: E402
+
+ELECTION = "load-2024"
+
+
+class Typist(threading.Thread):
+    def __init__(self, port: int, tokens: tuple[str, str], stations: list[str], stop: float):
+        super().__init__()
+        self.port, self.tokens, self.stations, self.stop_at = port, tokens, stations, stop
+        self.latencies: list[float] = []
+        self.entries = 0
+        self.accepted = 0
+        self.errors = 0
+
+    def _post(
+        self, connection: http.client.HTTPConnection, token: str, url: str, body: object
+    ) -> dict:
+        data = json.dumps(body).encode()
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        start = time.perf_counter()
+        connection.request("POST", url, body=data, headers=headers)
+        response = connection.getresponse()
+        payload = response.read()
+        self.latencies.append(time.perf_counter() - start)
+        if response.status != 200:
+            self.errors += 1
+            raise RuntimeError(f"{url}: {response.status} {payload[:200]!r}")
+        return json.loads(payload)
+
+    def run(self) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        body = values()
+        for station in self.stations:
+            if time.perf_counter() >= self.stop_at:
+                break
+            url = f"/api/elections/{ELECTION}/protocols/{station}/list"
+            version = 0
+            for token in self.tokens:
+                self._post(connection, token, f"{url}/claim", {"version": version})
+                answer = self._post(
+                    connection, token, f"{url}/entries", {"version": version + 1, **body}
+                )
+                self.entries += 1
+                version = answer["version"]
+            self.accepted += answer["stage"] == "accepted"
+        connection.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--stations", type=int, default=3000)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    os.environ[TEST_URL_VARIABLE] = args.server
+    with temporary_store() as store:
+        definition = wide_definition(args.stations, ELECTION)
+        with store.session() as session:
+            save_election(session, parse_election(definition, "load"), json.dumps(definition))
+        tokens = []
+        for n in range(args.clients * 2):
+            login = f"typist-{n}"
+            create_user(store, login, login, PASSWORD)
+            change_role(store, Assignment(login, ELECTION, "cec", Role.TYPIST), grant=True)
+            tokens.append(sign_in(store, login, PASSWORD, "bench", kind="token").secret)
+        url = store.engine.url.render_as_string(hide_password=False)
+        server = Server(url, free_port(), workers=args.workers)
+        server.start()
+        stations = [f"s{n:04d}" for n in range(args.stations)]
+        try:
+            start = time.perf_counter()
+            typists = [
+                Typist(server.port, (tokens[2 * n], tokens[2 * n + 1]),
+                       stations[n :: args.clients], start + args.seconds)
+                for n in range(args.clients)
+            ]  # fmt: skip
+            for typist in typists:
+                typist.start()
+            for typist in typists:
+                typist.join()
+            elapsed = time.perf_counter() - start
+        finally:
+            server.stop()
+    latencies = sorted(x for t in typists for x in t.latencies)
+    requests = len(latencies)
+    entries = sum(t.entries for t in typists)
+    accepted = sum(t.accepted for t in typists)
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[int(0.99 * (requests - 1))] * 1000
+    print(f"workers {args.workers}, clients {args.clients}, {elapsed:.1f} s")
+    print(f"write requests:        {requests:7d}  {requests / elapsed:8.1f} /s")
+    print(f"protocol submissions:  {entries:7d}  {entries / elapsed:8.1f} /s")
+    print(f"protocols accepted:    {accepted:7d}  {accepted / elapsed:8.1f} /s")
+    print(f"latency p50 {p50:.1f} ms, p99 {p99:.1f} ms; errors {sum(t.errors for t in typists)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""The pages: the data-entry form of a protocol as on paper (kk/ru/en), with the controls'
+findings shown inline, and the accounts page of the administrators. Both call the API like
+any other client."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+
+from saylau.api.access import PUBLIC, rule
+
+router = APIRouter(tags=["pages"])
+
+_PAGE = resources.files("saylau.api").joinpath("static/entry.html")
+
+
+@router.get(
+    "/entry/{election}/{station}/{contest}",
+    response_class=HTMLResponse,
+    openapi_extra=rule(PUBLIC),
+)
+def entry_page(election: str, station: str, contest: str) -> HTMLResponse:
+    """The entry form of one protocol (the page itself holds no data)."""
+    return HTMLResponse(_PAGE.read_text(encoding="utf-8"))
+
+
+_ADMIN = resources.files("saylau.api").joinpath("static/admin.html")
+
+
+@router.get("/admin", response_class=HTMLResponse, openapi_extra=rule(PUBLIC))
+def admin_page() -> HTMLResponse:
+    """Accounts and roles, for the CEC's administrators (the page itself holds no data)."""
+    return HTMLResponse(_ADMIN.read_text(encoding="utf-8"))

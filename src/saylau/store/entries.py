@@ -1,0 +1,241 @@
+"""Protocol entries, summaries and idempotency keys in the store.
+
+An entry's state is kept as JSON text with its stage and version alongside. A change is
+written with :func:`update_entry`, a conditional ``UPDATE ... WHERE version = :expected``:
+of two writers holding the same version exactly one changes the row, the other sees a row
+count of 0. The first write of a protocol inserts its row; a concurrent insert of the same
+protocol fails on the primary key (:class:`ConflictError` when the session ends).
+
+:func:`serialize_writers` makes the writers of one database queue for the ledger (an
+advisory lock on PostgreSQL, held to the end of the transaction; SQLite has one writer at a
+time anyway), so they wait for each other rather than collide on the ledger's next sequence.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.orm import Session
+
+from saylau.core.protocol import Line
+from saylau.store.models import (
+    IdempotencyRecord,
+    ProtocolEntryRecord,
+    ProtocolRecord,
+    SummaryRecord,
+    table,
+    utc_now,
+)
+from saylau.store.protocols import ProtocolRow, content_sha256
+
+_ENTRIES = table(ProtocolEntryRecord)
+_SUMMARIES = table(SummaryRecord)
+_KEYS = table(IdempotencyRecord)
+_PROTOCOLS = table(ProtocolRecord)
+_WRITERS_LOCK = 0x5A71A0002
+
+
+def serialize_writers(session: Session) -> None:
+    """Queue behind the other writers until this transaction ends. Call it first in the
+    transaction: on PostgreSQL it takes an advisory lock; on SQLite a write that changes
+    nothing takes the database's write lock before anything is read."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITERS_LOCK})
+    else:
+        session.execute(text("UPDATE protocol_entries SET version = version WHERE 0 = 1"))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    station: str
+    contest: str
+    stage: str
+    version: int
+    state: dict[str, Any]
+
+
+def load_entry(session: Session, election: str, station: str, contest: str) -> StoredEntry | None:
+    c = _ENTRIES.c
+    row = session.execute(
+        select(c.stage, c.version, c.state).where(
+            c.election_id == election, c.station_id == station, c.contest_id == contest
+        )
+    ).first()
+    if row is None:
+        return None
+    return StoredEntry(station, contest, row[0], row[1], json.loads(row[2]))
+
+
+def entry_stages(
+    session: Session, election: str, contest: str | None = None
+) -> dict[tuple[str, str], tuple[str, int]]:
+    """``(station, contest) -> (stage, version)`` of every stored entry."""
+    c = _ENTRIES.c
+    query = select(c.station_id, c.contest_id, c.stage, c.version).where(c.election_id == election)
+    if contest is not None:
+        query = query.where(c.contest_id == contest)
+    return {(s, k): (stage, version) for s, k, stage, version in session.execute(query)}
+
+
+def insert_entry(session: Session, election: str, entry: StoredEntry) -> None:
+    session.execute(
+        insert(_ENTRIES).values(
+            election_id=election,
+            station_id=entry.station,
+            contest_id=entry.contest,
+            stage=entry.stage,
+            version=entry.version,
+            state=json.dumps(entry.state, ensure_ascii=False, sort_keys=True),
+            updated_at=utc_now(),
+        )
+    )
+
+
+def update_entry(session: Session, election: str, entry: StoredEntry, expected: int) -> bool:
+    """Write ``entry`` if the stored version is still ``expected``; ``False`` if not."""
+    c = _ENTRIES.c
+    result = session.execute(
+        update(_ENTRIES)
+        .where(
+            c.election_id == election,
+            c.station_id == entry.station,
+            c.contest_id == entry.contest,
+            c.version == expected,
+        )
+        .values(
+            stage=entry.stage,
+            version=entry.version,
+            state=json.dumps(entry.state, ensure_ascii=False, sort_keys=True),
+            updated_at=utc_now(),
+        )
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+def write_protocol(session: Session, election: str, row: ProtocolRow, version: int) -> None:
+    """Insert or replace the stored protocol of ``row`` (the projection that tallies read)."""
+    c = _PROTOCOLS.c
+    values: dict[str, object] = {line.value: row.lines.get(line) for line in Line}
+    values.update(
+        votes=list(row.votes),
+        status=row.status,
+        findings=[dict(f) for f in row.findings],
+        version=version,
+        source=row.source,
+        content_sha256=content_sha256(row),
+        updated_at=utc_now(),
+    )
+    where = (c.election_id == election, c.station_id == row.station, c.contest_id == row.contest)
+    result = session.execute(update(_PROTOCOLS).where(*where).values(**values))
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        session.execute(
+            insert(_PROTOCOLS).values(
+                election_id=election, station_id=row.station, contest_id=row.contest, **values
+            )
+        )
+
+
+# -- summaries -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSummary:
+    commission: str
+    contest: str
+    stage: str
+    version: int
+    signed_by: str | None
+    certified_by: str | None
+
+
+def load_summaries(
+    session: Session, election: str, contest: str, commissions: Collection[str] | None = None
+) -> dict[str, StoredSummary]:
+    c = _SUMMARIES.c
+    query = select(c.commission_id, c.stage, c.version, c.signed_by, c.certified_by).where(
+        c.election_id == election, c.contest_id == contest
+    )
+    if commissions is not None:
+        query = query.where(c.commission_id.in_(list(commissions)))
+    return {
+        row[0]: StoredSummary(row[0], contest, row[1], row[2], row[3], row[4])
+        for row in session.execute(query)
+    }
+
+
+def save_summary(session: Session, election: str, summary: StoredSummary, expected: int) -> bool:
+    """Insert (``expected`` 0) or conditionally update a summary; ``False`` if the stored
+    version is not ``expected``."""
+    values = {
+        "stage": summary.stage,
+        "version": summary.version,
+        "signed_by": summary.signed_by,
+        "certified_by": summary.certified_by,
+        "updated_at": utc_now(),
+    }
+    c = _SUMMARIES.c
+    result = session.execute(
+        update(_SUMMARIES)
+        .where(
+            c.election_id == election,
+            c.commission_id == summary.commission,
+            c.contest_id == summary.contest,
+            c.version == expected,
+        )
+        .values(**values)
+    )
+    if result.rowcount == 1:  # type: ignore[attr-defined]
+        return True
+    if expected != 0:
+        return False
+    stored = load_summaries(session, election, summary.contest, [summary.commission])
+    if stored:
+        return False
+    session.execute(
+        insert(_SUMMARIES).values(
+            election_id=election,
+            commission_id=summary.commission,
+            contest_id=summary.contest,
+            **values,
+        )
+    )
+    return True
+
+
+# -- idempotency keys ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    request_sha256: str
+    status: int
+    body: Mapping[str, Any]
+
+
+def find_response(session: Session, user: str, key: str) -> StoredResponse | None:
+    c = _KEYS.c
+    row = session.execute(
+        select(c.request_sha256, c.status, c.response).where(c.user_id == user, c.key == key)
+    ).first()
+    if row is None:
+        return None
+    return StoredResponse(row[0], row[1], json.loads(row[2]))
+
+
+def save_response(session: Session, user: str, key: str, response: StoredResponse) -> None:
+    """Keep the answer to a submission; a concurrent one with the same key fails on the
+    primary key (:class:`ConflictError` when the session ends)."""
+    session.execute(
+        insert(_KEYS).values(
+            user_id=user,
+            key=key,
+            request_sha256=response.request_sha256,
+            status=response.status,
+            response=json.dumps(response.body, ensure_ascii=False, sort_keys=True),
+            created_at=utc_now(),
+        )
+    )
