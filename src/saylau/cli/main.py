@@ -21,6 +21,7 @@ from saylau.cli.render import render
 from saylau.cli.results import results_command
 from saylau.cli.seats import compute
 from saylau.cli.serve import serve_command
+from saylau.cli.site import site_command
 from saylau.cli.users import user_app
 from saylau.core.allocation import allocate_list
 from saylau.core.rules import ListRule, Method, Quota, RemainderRule, ThresholdBase
@@ -36,6 +37,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console()
+app.command("site")(site_command)
 app.command("generate")(generate_command)
 app.command("results")(results_command)
 app.command("import")(import_command)
