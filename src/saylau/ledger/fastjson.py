@@ -2,7 +2,7 @@
 
 :func:`parse_canonical` returns what :func:`saylau.core.ledger.canonical.parse_canonical`
 returns and raises what it raises, several times faster on the lines a ledger is made of.
-For bytes without characters from U+D000 up (:func:`needs_exact_path`), orjson reads the
+For bytes without characters from U+D000 up, orjson reads the
 value and writes it back with sorted members; for such values that is exactly the canonical
 form (RFC 8785: the same escapes, text as UTF-8, and member order by code point equals
 UTF-16 order below U+D800), so equal bytes prove the line canonical, once it holds outside
@@ -19,10 +19,12 @@ import re
 
 import orjson
 
-from saylau.core.ledger.canonical import Data, needs_exact_path
+from saylau.core.ledger.canonical import Data
 from saylau.core.ledger.canonical import parse_canonical as exact_parse
 from saylau.core.ledger.events import Event, LedgerError, event_of
 
+_HIGH = re.compile(rb"[\xed-\xff]")
+"""A UTF-8 lead byte of a code point from U+D000 up (member order may then need UTF-16)."""
 _SUSPECT = re.compile(rb"\d[.eE]|\d{16}")
 """A number with a fraction or an exponent, or of 16 digits or more (maybe too large)."""
 
@@ -36,7 +38,7 @@ def _outside_strings(data: bytes) -> bytes:
 
 def parse_canonical(data: bytes) -> Data:
     """As :func:`saylau.core.ledger.canonical.parse_canonical`, faster (see above)."""
-    if not needs_exact_path(data):
+    if data.isascii() or not _HIGH.search(data):
         try:
             value: Data = orjson.loads(data)
         except orjson.JSONDecodeError:
