@@ -132,7 +132,15 @@ def test_a_corrected_protocol_says_so(client: TestClient, night: PortalData) -> 
     )
     html = client.get(f"/en/station/{corrected.station}/").text
     assert "version 2" in html
-    assert "was corrected 1 time(s)" in html
+    [correction] = night.corrections[corrected.station, corrected.contest]
+    assert correction.version == 2
+    assert correction.summary.startswith("late correction (generated); decision generated; ")
+    section = html[html.index(f'data-contest="{corrected.contest}"') :]
+    history = section[section.index('<table class="history">') :]
+    history = history[: history.index("</table>")]
+    assert "Earlier versions of this protocol" in history
+    assert "late correction (generated)" in history
+    assert " -&gt; " in history  # each changed number, before and after
 
 
 def test_district_and_maslikhat_pages(client: TestClient, night: PortalData) -> None:

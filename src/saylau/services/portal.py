@@ -24,6 +24,7 @@ from saylau.core.ledger.events import Kind
 from saylau.core.names import Names
 from saylau.core.protocol import Line
 from saylau.services.elections import resolve_election
+from saylau.services.history import store_history
 from saylau.services.results import COMPLETE, PARTIAL, ContestResult, contest_results
 from saylau.store.db import Store
 from saylau.store.models import LedgerEventRecord, ProtocolRecord, table
@@ -43,8 +44,9 @@ _LINE_ORDER: tuple[Line, ...] = tuple(Line)
 class Correction:
     """One earlier state of a protocol, for its correction history.
 
-    The ledger (``saylau.ledger``) knows every version of a protocol; until it provides
-    them, :attr:`PortalData.corrections` stays empty and the station page says so."""
+    Filled from the ledger's history of the protocol (:mod:`saylau.services.history`):
+    the new version, when, by which commission, and the reason, the decision and each
+    changed number."""
 
     version: int
     time: str
@@ -91,8 +93,7 @@ class PortalData:
     status: str
     updated: datetime | None
     corrections: Mapping[tuple[str, str], tuple[Correction, ...]] = field(default_factory=dict)
-    """(station, contest) -> earlier versions, oldest first. Empty until the ledger's
-    history function is wired in (see :func:`portal_data`)."""
+    """(station, contest) -> its corrections, oldest first (:func:`corrections_of`)."""
 
     def __repr__(self) -> str:
         counted = sum(len(p) for p in self.protocols.values())
@@ -243,12 +244,36 @@ def portal_data(store: Store, election_id: str | None = None) -> PortalData:
     election = resolve_election(store, election_id)
     results = {r.contest.id: r for r in contest_results(store, election, election.contests)}
     protocols, updated = load_protocols(store, election)
-    # Correction history: the ledger's function that lists earlier versions of a protocol
-    # plugs in here, filling PortalData.corrections; the station page already renders it.
     return PortalData(
         election=election,
         results=results,
         protocols=protocols,
         status=count_status(results, is_certified(store)),
         updated=updated,
+        corrections=corrections_of(store, protocols),
     )
+
+
+def corrections_of(
+    store: Store, protocols: Mapping[str, tuple[StationProtocol, ...]]
+) -> dict[tuple[str, str], tuple[Correction, ...]]:
+    """The corrections the ledger records of every protocol stored in more than one
+    version: who, when, why (reason and decision) and which numbers changed."""
+    found: dict[tuple[str, str], tuple[Correction, ...]] = {}
+    for station_protocols in protocols.values():
+        for p in station_protocols:
+            if p.version < 2:
+                continue
+            entries = [
+                Correction(
+                    e.version,
+                    e.time,
+                    e.commission,
+                    "; ".join([e.reason, f"decision {e.decision}", *e.changes]),
+                )
+                for e in store_history(store, p.station, p.contest)
+                if e.kind == "protocol-corrected"
+            ]
+            if entries:
+                found[p.station, p.contest] = tuple(entries)
+    return found

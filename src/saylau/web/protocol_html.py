@@ -82,7 +82,7 @@ def protocol_section(
         out.append("</ul>")
     else:
         out.append(f"<p>{escape(_('All control relations hold.'))}</p>")
-    # Correction history: PortalData.corrections, filled from the ledger.
+    # Correction history: PortalData.corrections, from the ledger.
     out.append(f"<h3>{escape(_('Correction history'))}</h3>")
     if history:
         out.append(
