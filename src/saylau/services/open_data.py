@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -97,10 +97,16 @@ def arrays_from_state(election: Election, state: LedgerState) -> dict[str, Conte
 
 
 def ledger_results(
-    election: Election, state: LedgerState, tree: TreeIndex | None = None
+    election: Election,
+    state: LedgerState,
+    tree: TreeIndex | None = None,
+    arrays: Mapping[str, ContestArrays] | None = None,
 ) -> list[ContestResult]:
-    """Every contest of ``election`` tallied and allocated from the replayed ledger."""
-    return results_of(election, arrays_from_state(election, state), election.contests, tree)
+    """Every contest of ``election`` tallied and allocated from the replayed ledger
+    (``arrays``: its :func:`arrays_from_state`, when the caller has them already)."""
+    if arrays is None:
+        arrays = arrays_from_state(election, state)
+    return results_of(election, arrays, election.contests, tree)
 
 
 def _contest_data(result: ContestResult, certified: bool) -> dict[str, Data]:

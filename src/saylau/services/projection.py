@@ -9,6 +9,8 @@ ledger's current version, or that only one side has. Publishing refuses a store 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from sqlalchemy.orm import Session
 
@@ -33,12 +35,19 @@ def _rows(arrays: ContestArrays) -> dict[str, tuple[tuple[int, ...], tuple[int, 
     return found
 
 
-def projection_differences(session: Session, election: Election, state: LedgerState) -> list[str]:
+def projection_differences(
+    session: Session,
+    election: Election,
+    state: LedgerState,
+    rebuilt: Mapping[str, ContestArrays] | None = None,
+) -> list[str]:
     """Every difference between the stored protocols of ``election`` and the ledger's, as
-    sentences naming the protocol (empty: the projection equals the ledger)."""
+    sentences naming the protocol (empty: the projection equals the ledger); ``rebuilt``:
+    the ledger's :func:`arrays_from_state`, when the caller has them already."""
     choices = {cid: [c.id for c in contest.choices] for cid, contest in election.contests.items()}
     stored = load_election_arrays(session, election.id, choices)
-    rebuilt = arrays_from_state(election, state)
+    if rebuilt is None:
+        rebuilt = arrays_from_state(election, state)
     found: list[str] = []
     for contest_id in election.contests:
         ours, theirs = _rows(stored[contest_id]), _rows(rebuilt[contest_id])

@@ -19,7 +19,7 @@ from saylau.core.ledger.events import decode_line, utc_time
 from saylau.core.ledger.state import LedgerState
 from saylau.ledger import LedgerWriter, PublishedBundle, publish
 from saylau.services.ledger import demo_key, ledger_row
-from saylau.services.open_data import ledger_results, open_data_files
+from saylau.services.open_data import arrays_from_state, ledger_results, open_data_files
 from saylau.services.projection import projection_differences
 from saylau.store.db import Store
 from saylau.store.errors import ConflictError, NotFound
@@ -57,7 +57,8 @@ def publish_ledger(
         if writer.head is None or state.root_commission is None or state.election is None:
             raise NotFound("the ledger is empty: store protocols first (saylau generate)")
         election = ledger_election(state)
-        differences = projection_differences(session, election, state)
+        arrays = arrays_from_state(election, state)
+        differences = projection_differences(session, election, state, arrays)
         if differences:
             more = len(differences) - SHOWN_DIFFERENCES
             raise ConflictError(
@@ -66,7 +67,8 @@ def publish_ledger(
                 + "; ".join(differences[:SHOWN_DIFFERENCES])
                 + (f"; and {more} more" if more > 0 else "")
             )
-        files = open_data_files(election, state, ledger_results(election, state))
+        results = ledger_results(election, state, arrays=arrays)
+        files = open_data_files(election, state, results)
         key = demo_key(state.election.election, state.root_commission)
         when = max(when, writer.head.time)
         bundle = publish(
