@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from saylau.cli.exit_codes import VERIFICATION_FAILED, fail_with
+from saylau.cli.site import site_from_bundle
 from saylau.cli.store_option import DatabaseOption, opened
 from saylau.services.publishing import publish_ledger
 from saylau.services.verify import Verification, verify_published
@@ -28,6 +29,14 @@ PreviousOption = Annotated[
 def publish_command(
     out: Annotated[Path, typer.Option("--out", help="New (or empty) folder for the bundle.")],
     previous: PreviousOption = None,
+    site: Annotated[
+        Path | None,
+        typer.Option(
+            "--site",
+            help="Also render the portal as a static site into this folder, from the bundle "
+            "just published (after verifying it).",
+        ),
+    ] = None,
     database: DatabaseOption = None,
 ) -> None:
     """Publish the stored ledger as a signed bundle (signed with the CEC's demo key)."""
@@ -49,6 +58,8 @@ def publish_command(
         highlight=False,
         soft_wrap=True,
     )
+    if site is not None:
+        site_from_bundle(console, bundle.directory, site)
 
 
 def verify_command(
