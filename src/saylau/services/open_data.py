@@ -181,8 +181,11 @@ def _parquet(
     return out.getvalue()
 
 
-def protocol_table(election: Election, state: LedgerState) -> list[tuple[object, ...]]:
-    """The rows of ``protocols.csv`` (``None`` where a line is missing)."""
+def protocol_table(
+    election: Election, ordered: Sequence[ProtocolRecord]
+) -> list[tuple[object, ...]]:
+    """The rows of ``protocols.csv`` (``None`` where a line is missing) from the protocols
+    in :func:`ordered_protocols` order."""
     return [
         (
             r.contest,
@@ -192,14 +195,14 @@ def protocol_table(election: Election, state: LedgerState) -> list[tuple[object,
             r.status,
             *(r.lines.get(line.value) for line in LINES),
         )
-        for r in ordered_protocols(state)
+        for r in ordered
     ]
 
 
-def vote_table(election: Election, state: LedgerState) -> list[tuple[object, ...]]:
+def vote_table(election: Election, ordered: Sequence[ProtocolRecord]) -> list[tuple[object, ...]]:
     """The rows of ``votes.csv``: every choice of every protocol, in ballot order."""
     rows: list[tuple[object, ...]] = []
-    for r in ordered_protocols(state):
+    for r in ordered:
         contest = election.contests[r.contest]
         rows.extend((r.contest, r.station, c.id, r.votes.get(c.id, 0)) for c in contest.choices)
     return rows
@@ -220,7 +223,8 @@ def open_data_files(
     election: Election, state: LedgerState, results: Sequence[ContestResult]
 ) -> list[BundleFile]:
     """The open-data files of the bundle, in a fixed order."""
-    protocols, votes = protocol_table(election, state), vote_table(election, state)
+    ordered = ordered_protocols(state)
+    protocols, votes = protocol_table(election, ordered), vote_table(election, ordered)
     document = results_document(election, state, results)
     definition = {} if state.election is None else dict(state.election.definition)
     rules = ruleset_text(election.ruleset).encode("utf-8")
