@@ -87,9 +87,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "sign": {"version": 0},
     "certify": {"version": 0},
     "status": {},
+    "flags": {},
     "health": {},
     "entry_page": {},
     "admin_page": {},
+    "review_page": {},
 }
 PEOPLE = [(role, where) for role in MAY for where in ("inside", "outside")]
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 from saylau.api import (
     errors,
     routes_approval,
+    routes_flags,
     routes_pages,
     routes_protocols,
     routes_session,
@@ -43,7 +44,14 @@ def create_app(
     app.state.store = store
     app.state.secure_cookies = secure_cookies
     errors.install(app)
-    for module in (routes_session, routes_users, routes_protocols, routes_approval, routes_pages):
+    for module in (
+        routes_session,
+        routes_users,
+        routes_protocols,
+        routes_approval,
+        routes_flags,
+        routes_pages,
+    ):
         app.include_router(module.router)
     for router in routers:
         app.include_router(router)

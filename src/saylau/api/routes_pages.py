@@ -1,6 +1,7 @@
 """The pages: the data-entry form of a protocol as on paper (kk/ru/en), with the controls'
-findings shown inline, and the accounts page of the administrators. Both call the API like
-any other client."""
+findings shown inline, the accounts page of the administrators, and the review of a
+commission's incoming protocols with their advisory flags. They call the API like any other
+client."""
 
 from __future__ import annotations
 
@@ -33,3 +34,17 @@ _ADMIN = resources.files("saylau.api").joinpath("static/admin.html")
 def admin_page() -> HTMLResponse:
     """Accounts and roles, for the CEC's administrators (the page itself holds no data)."""
     return HTMLResponse(_ADMIN.read_text(encoding="utf-8"))
+
+
+_REVIEW = resources.files("saylau.api").joinpath("static/review.html")
+
+
+@router.get(
+    "/review/{election}/{commission}/{contest}",
+    response_class=HTMLResponse,
+    openapi_extra=rule(PUBLIC),
+)
+def review_page(election: str, commission: str, contest: str) -> HTMLResponse:
+    """A commission's incoming protocols with their advisory flags, for coordinators and
+    observers (the page itself holds no data)."""
+    return HTMLResponse(_REVIEW.read_text(encoding="utf-8"))

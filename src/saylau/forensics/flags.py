@@ -4,7 +4,8 @@ surprising; and the flags that are facts rather than tests (control warnings, co
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,7 +24,16 @@ class StationFlag:
     """One lead for review: what was measured (``measured``, ``value``), against what
     (``null``, ``reference``), and how surprising (``score``: the robust z; ``p_value``;
     ``surprise`` in words). ``significant`` is true only for a flag whose test is
-    significant at the level; warnings and corrections are facts to review."""
+    significant at the level; warnings and corrections are facts to review.
+
+    ``numbers`` holds the numbers of the three sentences by name, so that another program
+    (the portal, in three languages) can say the same thing in its own words: for
+    ``turnout-and-share-high`` the turnout and share with their commission's medians and
+    z-scores (``turnout``, ``turnout_median``, ``turnout_z``, ``share``, ``share_median``,
+    ``share_z``); for a lead its ``rank`` among the ``ranked`` stations (when ranked) and, for
+    the arrival, the commission's ``scale`` in minutes; for warnings the share of the
+    protocols with each code (by code); for a correction the ``rate`` of corrected
+    protocols."""
 
     station: str
     commission: str
@@ -36,6 +46,7 @@ class StationFlag:
     score: float | None = None
     p_value: float | None = None
     significant: bool = False
+    numbers: Mapping[str, float] = field(default_factory=dict)
 
 
 def warning_flags(data: StationData) -> list[StationFlag]:
@@ -58,6 +69,7 @@ def warning_flags(data: StationData) -> list[StationFlag]:
                 surprise=f"{share} of the protocols",
                 value=float(len(unique)),
                 reference=0.0,
+                numbers={code: rates[code] / len(data) for code in unique},
             )
         )
     return flags
@@ -78,6 +90,7 @@ def correction_flags(data: StationData) -> list[StationFlag]:
             surprise=f"{rate:.1%} of the protocols were corrected",
             value=float(data.versions[i]),
             reference=1.0,
+            numbers={"rate": rate},
         )
         for i in corrected
     ]

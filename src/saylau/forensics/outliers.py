@@ -212,20 +212,31 @@ def _describe(kind: str, baseline: Baseline, value: float) -> tuple[str, str, fl
 
 
 def _lead(
-    kind: str, station: str, baseline: Baseline, *, value: float, z: float, rank: str
+    kind: str,
+    station: str,
+    baseline: Baseline,
+    *,
+    value: float,
+    z: float,
+    ranked: tuple[int, int] | None = None,
 ) -> StationFlag:
     measured, null, shown, reference_value = _describe(kind, baseline, value)
     side = "above" if z > 0 else "below"
+    numbers = {"rank": float(ranked[0]), "ranked": float(ranked[1])} if ranked else {}
+    if kind == ORDER:
+        numbers["scale"] = baseline.arrival_scale
+    where = f"; the {_ordinal(ranked[0])} farthest of {ranked[1]:,} stations" if ranked else ""
     return StationFlag(
         station=station,
         commission=baseline.commission,
         kind=kind,
         measured=measured,
         null=null,
-        surprise=f"{abs(z):.1f} robust SD {side} the median{rank}; a lead, not a test",
+        surprise=f"{abs(z):.1f} robust SD {side} the median{where}; a lead, not a test",
         value=shown,
         reference=reference_value,
         score=z,
+        numbers=numbers,
     )
 
 
@@ -263,7 +274,7 @@ def check_protocol(
         flags.append(_stuffing(station, baseline, values=values, z=z, test=None, significant=False))
     for kind in (TURNOUT, SHARE, ORDER):
         if not math.isnan(z[kind]) and abs(z[kind]) >= LEAD_Z:
-            flags.append(_lead(kind, station, baseline, value=values[kind], z=z[kind], rank=""))
+            flags.append(_lead(kind, station, baseline, value=values[kind], z=z[kind]))
     return flags
 
 
@@ -304,6 +315,14 @@ def _stuffing(
         score=min(z[TURNOUT], z[SHARE]),
         p_value=None if test is None else test.p_value,
         significant=significant,
+        numbers={
+            "turnout": turnout,
+            "turnout_median": expit(baseline.turnout_center),
+            "turnout_z": z[TURNOUT],
+            "share": share,
+            "share_median": expit(baseline.share_center),
+            "share_z": z[SHARE],
+        },
     )
 
 
@@ -340,11 +359,15 @@ def station_flags(
             if not abs(kind_z[i]) >= LEAD_Z:
                 break
             baseline = ref.baselines[data.group_ids[data.group[i]]]
-            where = f"; the {_ordinal(rank)} farthest of {known:,} stations"
             value = float(measures[kind][i])
             leads.append(
                 _lead(
-                    kind, data.station_ids[i], baseline, value=value, z=float(kind_z[i]), rank=where
+                    kind,
+                    data.station_ids[i],
+                    baseline,
+                    value=value,
+                    z=float(kind_z[i]),
+                    ranked=(rank, known),
                 )
             )
     leads.sort(key=lambda f: -abs(f.score or 0.0))

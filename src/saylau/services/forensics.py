@@ -1,18 +1,22 @@
 """Election forensics of a stored contest: the accepted protocols read from the store, the
 screening of saylau.forensics run on them, the report as data and SVG figures.
 
-:func:`contest_forensics` is what the command line and the portal call: it names what it
-expected when the election, contest or commission is unknown or nothing is counted yet."""
+:func:`contest_forensics` is what the command line calls: it names what it expected when the
+election, contest or commission is unknown or nothing is counted yet.
+:func:`portal_forensics` does the same from the portal's :class:`PortalData` (the store's, or
+a published bundle's), which is what the public portal's forensics pages render."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
 from sqlalchemy import Text, cast, func, select
 
+from saylau.core.controls import Severity
 from saylau.core.election import ContestDef, Election
 from saylau.core.protocol import Line
 from saylau.forensics import (
@@ -22,9 +26,11 @@ from saylau.forensics import (
     report_data,
     report_figures,
 )
+from saylau.forensics.data import IntArray
 from saylau.forensics.report import REPLICATES, Plain
 from saylau.services.elections import resolve_election
 from saylau.services.night import ACCEPTED
+from saylau.services.portal import PortalData, StationProtocol
 from saylau.store.arrays import load_contest_arrays
 from saylau.store.db import Store
 from saylau.store.errors import NotFound
@@ -185,6 +191,128 @@ def contest_forensics(
     data = load_station_data(store, election, contest, where)
     label = f"{election.id} / {contest.id}" + ("" if commission is None else f" / {where}")
     report = analyse(data, label=label, seed=seed, replicates=replicates, level=level)
+    return ForensicsPage(
+        election=election,
+        contest=contest,
+        commission=where,
+        report=report,
+        data=report_data(report, flags=flags),
+        figures=report_figures(report),
+    )
+
+
+# -- from the portal's data ----------------------------------------------------------------
+
+
+def _station_columns(
+    election: Election, contest: ContestDef, protocols: Sequence[StationProtocol]
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Voters, ballots issued (inside and outside), ballots found and votes of
+    ``protocols``, read as :func:`load_station_data` reads the stored columns."""
+
+    def column(line: Line) -> IntArray:
+        return np.array([p.lines.get(line, -1) for p in protocols], dtype=np.int64)
+
+    issued, outside = column(Line.ISSUED), np.maximum(column(Line.ISSUED_OUTSIDE), 0)
+    found = column(Line.FOUND)
+    valid = np.maximum(column(Line.VALID), 0)
+    invalid = np.maximum(column(Line.INVALID), 0)
+    found = np.where(found >= 0, found, valid + invalid)
+    ballots = np.where(issued >= 0, issued + outside, found)
+    choices = [c.id for c in contest.choices]
+    votes = np.array(
+        [[p.votes.get(c, 0) for c in choices] for p in protocols], dtype=np.int64
+    ).reshape(len(protocols), len(choices))
+    return np.maximum(column(Line.VOTERS), 0), ballots, found, votes
+
+
+def portal_station_data(
+    data: PortalData,
+    contest_id: str,
+    commission: str,
+    *,
+    arrivals: Mapping[str, datetime] | None = None,
+) -> StationData:
+    """The accepted protocols of a contest at the stations under ``commission``, from the
+    portal's data, as :func:`load_station_data` reads them from a store.
+
+    A station arrived when its first protocol was stored: ``arrivals`` if given (station ->
+    time of its first ``protocol-entered`` event), else the time of the protocol when it is
+    still in its first version (that is the time of that event), unknown for a corrected
+    one."""
+    election = data.election
+    if contest_id not in election.contests:
+        raise NotFound(f"no contest {contest_id!r} in election {election.id!r}")
+    if commission not in election.commissions:
+        raise NotFound(f"no commission {commission!r} in election {election.id!r}")
+    contest = election.contests[contest_id]
+    chosen: list[StationProtocol] = []
+    # In the order of the store's columns (by station id), so that the seeded Monte Carlo
+    # draws what contest_forensics draws for the same protocols.
+    for station in sorted(election.subtree_stations(commission)):
+        found = next((p for p in data.protocols.get(station, ()) if p.contest == contest_id), None)
+        if found is not None and found.status == ACCEPTED:
+            chosen.append(found)
+    if not chosen:
+        where = "" if commission == root_of(election) else f" under commission {commission!r}"
+        raise NotFound(f"contest {contest_id!r} has no accepted protocol{where}")
+    voters, ballots, found_ballots, votes = _station_columns(election, contest, chosen)
+    stations = [p.station for p in chosen]
+    groups = [election.stations[s].commission for s in stations]
+    group_ids = tuple(dict.fromkeys(groups))
+    position = {g: i for i, g in enumerate(group_ids)}
+    times: list[str | None] = []
+    for p in chosen:
+        moment = arrivals.get(p.station) if arrivals is not None else None
+        if moment is None and arrivals is None and p.version == 1:
+            moment = p.updated
+        times.append(None if moment is None else _utc_text(moment))
+    return StationData(
+        station_ids=tuple(stations),
+        group_ids=group_ids,
+        group=np.array([position[g] for g in groups], dtype=np.int64),
+        voters=voters,
+        ballots=ballots,
+        found=found_ballots,
+        votes=votes,
+        choice_ids=tuple(c.id for c in contest.choices),
+        warnings=tuple(
+            tuple(f"{f.code} {f.key}" for f in p.findings if f.severity is Severity.WARNING)
+            for p in chosen
+        ),
+        versions=np.array([p.version for p in chosen], dtype=np.int64),
+        arrival=arrival_minutes(times),
+    )
+
+
+def _utc_text(moment: datetime) -> str:
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def portal_forensics(
+    data: PortalData,
+    contest_id: str,
+    commission: str | None = None,
+    *,
+    arrivals: Mapping[str, datetime] | None = None,
+    seed: int = DEFAULT_SEED,
+    replicates: int = REPLICATES,
+    level: float = 0.01,
+    flags: int | None = 200,
+) -> ForensicsPage:
+    """The forensics of a contest under a commission (default: every station that votes
+    in it) from the portal's data; the same report as :func:`contest_forensics` gives for
+    the same protocols. :class:`NotFound` for an unknown contest or commission or nothing
+    counted."""
+    election = data.election
+    if contest_id not in election.contests:
+        raise NotFound(f"no contest {contest_id!r} in election {election.id!r}")
+    contest = election.contests[contest_id]
+    where = commission or root_of(election)
+    stations = portal_station_data(data, contest_id, where, arrivals=arrivals)
+    label = f"{election.id} / {contest.id}" + ("" if commission is None else f" / {where}")
+    report = analyse(stations, label=label, seed=seed, replicates=replicates, level=level)
     return ForensicsPage(
         election=election,
         contest=contest,

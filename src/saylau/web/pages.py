@@ -22,6 +22,7 @@ from saylau.core.names import LANGUAGES
 from saylau.core.protocol import FIRST_VOTES_LINE, LINE_NUMBERS, LINE_TITLES, Line
 from saylau.services.portal import PortalData
 from saylau.web import views
+from saylau.web.forensics_pages import ForensicsPages
 from saylau.web.hemicycle import hemicycle_svg
 from saylau.web.i18n import LANGUAGE_NAMES, Texts, texts
 from saylau.web.protocol_html import protocol_section
@@ -128,8 +129,14 @@ class Portal:
             "winners": views.district_winner,
             "seats_won": lambda contests: views.maslikhat_seats(data, contests),
             "maslikhat_ids": self.maslikhat_ids,
+            "forensics_link": partial(self.forensics.link, language),
             **values,
         }
+
+    @cached_property
+    def forensics(self) -> ForensicsPages:
+        """The forensics pages, each screening computed once for this PortalData."""
+        return ForensicsPages(self)
 
     @cached_property
     def maslikhat_ids(self) -> frozenset[str]:
@@ -297,7 +304,8 @@ class Portal:
         self, stations: Collection[str] | None = None, languages: Sequence[str] = LANGUAGES
     ) -> Iterator[tuple[str, Callable[[], str]]]:
         """Every page as (URL, function that renders it), in ``languages``; of the station
-        pages only those of ``stations`` if given."""
+        pages only those of ``stations`` if given. The forensics pages come last
+        (:meth:`ForensicsPages.pages`)."""
         data, urls = self.data, self.urls
         chosen = data.election.stations if stations is None else stations
         maslikhats = [m.id for m in data.maslikhats()]
@@ -314,6 +322,7 @@ class Portal:
                 yield urls.contest(lang, c), partial(self.contest, lang, c)
             for s in chosen:
                 yield urls.station(lang, s), partial(self.station, lang, s)
+        yield from self.forensics.pages(languages)
 
 
 def turnout_colour(issued: int, voters: int) -> str:

@@ -131,6 +131,16 @@ def portal_router(source: Source, base: str = "") -> APIRouter:
     add_page("/{lang}/commission/{key}/", lambda p, a: p.commission(a["lang"], a["key"]))
     add_page("/{lang}/contest/{key}/", lambda p, a: p.contest(a["lang"], a["key"]))
     add_page("/{lang}/station/{key}/", lambda p, a: p.station(a["lang"], a["key"]))
+    # Forensics: the screening is computed once per contest, commission and PortalData
+    # (Portal.forensics), then each language's page is cached here like any other.
+    add_page(
+        "/{lang}/forensics/{contest}/",
+        lambda p, a: p.forensics.page(a["lang"], a["contest"]),
+    )
+    add_page(
+        "/{lang}/forensics/{contest}/{key}/",
+        lambda p, a: p.forensics.page(a["lang"], a["contest"], a["key"]),
+    )
 
     @router.get("/static/{name}", include_in_schema=False)
     async def static(request: Request, name: str) -> Response:

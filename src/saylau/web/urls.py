@@ -41,6 +41,11 @@ class Urls:
     def maslikhat(self, language: str, maslikhat: str) -> str:
         return f"{self.base}/{language}/maslikhat/{maslikhat}/"
 
+    def forensics(self, language: str, contest: str, commission: str | None = None) -> str:
+        """The screening of a contest: of all its stations, or of those under ``commission``."""
+        tail = "" if commission is None else f"{commission}/"
+        return f"{self.base}/{language}/forensics/{contest}/{tail}"
+
     def data(self, name: str, fmt: str) -> str:
         """A data file, e.g. ``data("station/kz-...", "csv")``."""
         return f"{self.base}/data/{name}.{fmt}"
