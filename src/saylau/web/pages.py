@@ -301,11 +301,15 @@ class Portal:
         )
 
     def pages(
-        self, stations: Collection[str] | None = None, languages: Sequence[str] = LANGUAGES
+        self,
+        stations: Collection[str] | None = None,
+        languages: Sequence[str] = LANGUAGES,
+        *,
+        forensics: bool = True,
     ) -> Iterator[tuple[str, Callable[[], str]]]:
         """Every page as (URL, function that renders it), in ``languages``; of the station
         pages only those of ``stations`` if given. The forensics pages come last
-        (:meth:`ForensicsPages.pages`)."""
+        (:meth:`ForensicsPages.pages`; left out with ``forensics=False``)."""
         data, urls = self.data, self.urls
         chosen = data.election.stations if stations is None else stations
         maslikhats = [m.id for m in data.maslikhats()]
@@ -322,7 +326,8 @@ class Portal:
                 yield urls.contest(lang, c), partial(self.contest, lang, c)
             for s in chosen:
                 yield urls.station(lang, s), partial(self.station, lang, s)
-        yield from self.forensics.pages(languages)
+        if forensics:
+            yield from self.forensics.pages(languages)
 
 
 def turnout_colour(issued: int, voters: int) -> str:

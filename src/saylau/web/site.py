@@ -121,10 +121,20 @@ def _render_share(share: int, shares: int) -> tuple[int, int, int, list[tuple[st
     portal = _portal(work)
     writer = _Writer(out)
     pages = files = 0
-    for index, (url, render) in enumerate(portal.pages(stations, work.languages)):
+    for index, (url, render) in enumerate(portal.pages(stations, work.languages, forensics=False)):
         if index % shares == share:
             writer.write(_target(out, url, urls.base), render().encode("utf-8"))
             pages += 1
+    # A forensics screening is computed once per contest and commission: all languages of
+    # one screening go to the same share, so no two processes compute it.
+    forensics = portal.forensics
+    for index, (contest, commission) in enumerate(forensics.keys()):
+        if index % shares == share:
+            for language in work.languages:
+                url = forensics.url(language, contest, commission)
+                page = forensics.page(language, contest, commission)
+                writer.write(_target(out, url, urls.base), page.encode("utf-8"))
+                pages += 1
     for index, name in enumerate(data_names(data, stations)):
         if index % shares == share:
             table = page_table(data, name)
