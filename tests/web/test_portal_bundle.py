@@ -134,6 +134,9 @@ def test_bundle_gives_the_stored_portal_data(
     assert built.protocols["003"][0].status == "rejected"
     assert [p.version for p in built.protocols["002"]] == [2]
     assert built.corrections == stored.corrections
+    assert built.arrivals == stored.arrivals
+    assert built.arrivals["003"].isoformat() == "2024-03-17T23:30:00+00:00"
+    assert built.arrivals["002"].isoformat() == "2024-03-17T21:00:00+00:00"
     (correction,) = built.corrections["002", "mazhilis-list"]
     assert "votes.amanat: 500 -> 499" in correction.summary
     assert built.updated is not None

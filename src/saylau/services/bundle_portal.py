@@ -12,7 +12,8 @@ replayed ledger:
   accepted or approved it, otherwise ``rejected`` (a blocking finding) or ``entered``, and
   the time of the event that set its numbers;
 - corrections: each ``protocol-corrected`` event of the protocol (when, by which commission,
-  the reason, the decision and each changed number);
+  the reason, the decision and each changed number); arrivals: the time of each station's
+  first ``protocol-entered`` event;
 - status: ``certified`` once the ledger holds a certification, else unofficial complete or
   partial; the time of the last update: the latest protocol event.
 """
@@ -21,14 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import orjson
 
 from saylau.core.controls import ControlSettings, check_protocol
 from saylau.core.election import Election
-from saylau.core.ledger.events import LedgerFinding
+from saylau.core.ledger.events import Kind, LedgerFinding
 from saylau.core.ledger.state import ACCEPTED, APPROVED, LedgerState, ProtocolRecord
 from saylau.core.protocol import Line
 from saylau.ledger.proofs import bundle_lines
@@ -40,6 +41,7 @@ from saylau.services.portal import (
     PortalData,
     StationProtocol,
     count_status,
+    ledger_time,
 )
 from saylau.services.publishing import ledger_election
 from saylau.services.results import ContestResult
@@ -49,6 +51,7 @@ SHOWN_FINDINGS = 10
 COUNTED = "accepted"
 REJECTED = "rejected"
 ENTERED = "entered"
+ENTERED_KIND = b'"kind":"protocol-entered"'
 
 
 class UnverifiedBundleError(ServiceError):
@@ -73,10 +76,6 @@ class BundleSource:
     root_hash: str | None
 
 
-def _time(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
 def _status(record: ProtocolRecord, blocking: bool) -> str:
     if record.status in (ACCEPTED, APPROVED):
         return COUNTED
@@ -95,7 +94,7 @@ def station_protocols(
     for record in state.protocols.values():
         contest = election.contests[record.contest]
         findings = check_protocol(record.protocol(), settings)
-        updated = _time(str(orjson.loads(lines[record.sequence])["body"]["time"]))
+        updated = ledger_time(str(orjson.loads(lines[record.sequence])["body"]["time"]))
         if latest is None or updated > latest:
             latest = updated
         found.setdefault(record.station, []).append(
@@ -137,6 +136,18 @@ def ledger_corrections(state: LedgerState) -> dict[tuple[str, str], tuple[Correc
     return found
 
 
+def ledger_arrivals(lines: Sequence[bytes]) -> dict[str, datetime]:
+    """Station -> the time of its first ``protocol-entered`` event (its actor)."""
+    found: dict[str, datetime] = {}
+    for line in lines:
+        if ENTERED_KIND not in line:
+            continue
+        body = orjson.loads(line)["body"]
+        if body["kind"] == Kind.PROTOCOL_ENTERED.value and body["actor"] not in found:
+            found[str(body["actor"])] = ledger_time(str(body["time"]))
+    return found
+
+
 def portal_from_state(
     election: Election,
     state: LedgerState,
@@ -153,6 +164,7 @@ def portal_from_state(
         status=count_status(by_id, bool(state.certified)),
         updated=updated,
         corrections=ledger_corrections(state),
+        arrivals=ledger_arrivals(lines),
     )
 
 

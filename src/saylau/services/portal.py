@@ -94,6 +94,9 @@ class PortalData:
     updated: datetime | None
     corrections: Mapping[tuple[str, str], tuple[Correction, ...]] = field(default_factory=dict)
     """(station, contest) -> its corrections, oldest first (:func:`corrections_of`)."""
+    arrivals: Mapping[str, datetime] = field(default_factory=dict)
+    """Station -> when its first protocol arrived (its first ``protocol-entered`` event),
+    for the reporting-order screening; empty when the source does not say."""
 
     def __repr__(self) -> str:
         counted = sum(len(p) for p in self.protocols.values())
@@ -251,7 +254,25 @@ def portal_data(store: Store, election_id: str | None = None) -> PortalData:
         status=count_status(results, is_certified(store)),
         updated=updated,
         corrections=corrections_of(store, protocols),
+        arrivals=arrivals_of(store),
     )
+
+
+def arrivals_of(store: Store) -> dict[str, datetime]:
+    """Station -> the time of its first ``protocol-entered`` event in the store's ledger
+    (the precinct commission, the event's actor, is the station)."""
+    query = (
+        select(LedgerEventRecord.actor, func.min(LedgerEventRecord.time))
+        .where(LedgerEventRecord.kind == Kind.PROTOCOL_ENTERED.value)
+        .group_by(LedgerEventRecord.actor)
+    )
+    with store.session() as session:
+        return {str(actor): ledger_time(str(moment)) for actor, moment in session.execute(query)}
+
+
+def ledger_time(text: str) -> datetime:
+    """A ledger time (``2023-03-19T20:00:00Z``) as an aware datetime."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def corrections_of(

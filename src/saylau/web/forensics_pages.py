@@ -135,8 +135,13 @@ class ForensicsPages:
             if key not in self._pages:
                 try:
                     under = None if key[1] == self.portal.data.root else key[1]
+                    data = self.portal.data
                     found: ForensicsPage | None = portal_forensics(
-                        self.portal.data, contest, under, flags=SHOWN_FLAGS
+                        data,
+                        contest,
+                        under,
+                        arrivals=data.arrivals or None,
+                        flags=SHOWN_FLAGS,
                     )
                 except NotFound:
                     found = None
