@@ -127,8 +127,8 @@ def test_text_output_explains_the_steps(tmp_path: Path) -> None:
     assert "exactly 1990573/23" in result.stdout
 
 
-def test_demo_reproduces_the_official_2023_seats() -> None:
-    result = runner.invoke(app, ["demo"])
+def test_demo_seats_only_reproduces_the_official_2023_seats() -> None:
+    result = runner.invoke(app, ["demo", "--seats-only"])
     assert result.exit_code == 0, result.output
     assert "reproduced." in result.stdout
     assert "NOT reproduced" not in result.stdout

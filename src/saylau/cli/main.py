@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,7 @@ import typer
 from rich.console import Console
 
 from saylau.cli.certify import certify_command
+from saylau.cli.demo import demo_command
 from saylau.cli.exit_codes import fail_with
 from saylau.cli.forensics import forensics_command
 from saylau.cli.history import history_command
@@ -23,11 +23,8 @@ from saylau.cli.seats import compute
 from saylau.cli.serve import serve_command
 from saylau.cli.site import site_command
 from saylau.cli.users import user_app
-from saylau.core.allocation import allocate_list
-from saylau.core.rules import ListRule, Method, Quota, RemainderRule, ThresholdBase
+from saylau.core.rules import Method, Quota, RemainderRule, ThresholdBase
 from saylau.core.serialize import result_data
-from saylau.core.ties import TiePolicy
-from saylau.ingest.votes_csv import read_votes
 from saylau.rulesets import available, load_ruleset
 
 app = typer.Typer(
@@ -48,6 +45,7 @@ app.command("history")(history_command)
 app.command("serve")(serve_command)
 app.add_typer(user_app, name="user")
 app.command("forensics")(forensics_command)
+app.command("demo")(demo_command)
 
 
 def fail(error: Exception) -> Exception:
@@ -125,38 +123,3 @@ def list_rulesets(
             label = f"  {ref.rule} = {shown}" if shown is not None else f"  {ref.rule}"
             tag = "ASSUMED: " + ref.note + " " if ref.assumption else ""
             out.print(f"{label}\n      {tag}[{ref.source}]", highlight=False, markup=False)
-
-
-# Official seats in the order of the shipped file (CEC, 27 March 2023).
-OFFICIAL_2023_SEATS = [40, 8, 6, 6, 5, 4, 0]
-
-
-@app.command()
-def demo() -> None:
-    """The 2023 Mazhilis party-list seats from the official figures, step by step."""
-    source = resources.files("saylau.data").joinpath("official/kz-2023-mazhilis-list.csv")
-    with resources.as_file(source) as path:
-        votes = read_votes(path)
-    ruleset = load_ruleset("kz-2023")
-    contest = ruleset.contest("mazhilis-list")
-    assert isinstance(contest.rule, ListRule)
-    policy = TiePolicy(contest.rule.ties)
-    result = allocate_list(votes, contest.rule, ties=policy, label="kz-2023/mazhilis-list")
-    out.print(
-        "Kazakhstan, Mazhilis election of 19 March 2023: the 69 party-list seats, "
-        "recomputed from the votes established by the Central Election Commission "
-        "(https://www.election.gov.kz/eng/news/releases/index.php?ID=8937).\n",
-        highlight=False,
-    )
-    render(out, result, f"{ruleset.id} / {contest.id}: {contest.title}", votes)
-    same = list(result.seats.values()) == OFFICIAL_2023_SEATS
-    out.print(
-        "\nOfficial result: AMANAT 40, Auyl 8, Respublica 6, Ak Zhol 6, QHP 5, JSDP 4, Baytaq 0: "
-        + ("[green]reproduced.[/green]" if same else "[red]NOT reproduced.[/red]")
-    )
-    out.print(
-        "Next: 'saylau generate' stores a whole election night of 10,223 polling stations, "
-        "'saylau results' tallies it up the commission tree; "
-        "'saylau seats VOTES.csv --ruleset kz-2023 --contest mazhilis-list' allocates any votes.",
-        highlight=False,
-    )

@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from saylau.core.election import Election
 from saylau.core.ledger.canonical import Data
 from saylau.core.ledger.events import Kind, decode_line
@@ -20,7 +23,7 @@ from saylau.services.ledger import LedgerAppender
 from saylau.services.results import COMPLETE, ContestResult, contest_results
 from saylau.store.db import Store
 from saylau.store.errors import ConflictError
-from saylau.store.ledger_events import lines_about_contest
+from saylau.store.models import LedgerEventRecord
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,21 @@ def _missing(result: ContestResult) -> int:
     return int(result.tally.stations_expected[root] - result.tally.stations_counted[root])
 
 
+def last_certified(session: Session) -> dict[str, Data]:
+    """Contest -> the results of its last certification in the ledger, read in one query
+    (one query per contest scans the ledger thousands of times for a whole election)."""
+    query = (
+        select(LedgerEventRecord.line)
+        .where(LedgerEventRecord.kind == Kind.RESULTS_CERTIFIED.value)
+        .order_by(LedgerEventRecord.sequence)
+    )
+    found: dict[str, Data] = {}
+    for line in session.scalars(query):
+        payload = decode_line(bytes(line), checked=False).payload
+        found[str(payload["contest"])] = payload.get("results")
+    return found
+
+
 def certify(
     store: Store, election: Election, contest_ids: Iterable[str], *, time: str | None = None
 ) -> list[Certified]:
@@ -75,13 +93,10 @@ def certify(
     done: list[Certified] = []
     with store.session() as session:
         appender = LedgerAppender.open(session, election, time=time)
+        earlier = last_certified(session)
         for result in results:
             data = certified_results(result)
-            earlier = [
-                decode_line(line, checked=False).payload.get("results")
-                for line in lines_about_contest(session, result.contest.id, Kind.RESULTS_CERTIFIED)
-            ]
-            if earlier and earlier[-1] == data:
+            if result.contest.id in earlier and earlier[result.contest.id] == data:
                 done.append(Certified(result.contest.id, data, new=False))
                 continue
             appender.certify(result.contest.id, data)
