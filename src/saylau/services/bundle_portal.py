@@ -14,7 +14,7 @@ replayed ledger:
 - corrections: each ``protocol-corrected`` event of the protocol (when, by which commission,
   the reason, the decision and each changed number); arrivals: the time of each station's
   first ``protocol-entered`` event;
-- status: ``certified`` once the ledger holds a certification, else unofficial complete or
+- status: ``certified`` once the ledger certifies every contest, else unofficial complete or
   partial; the time of the last update: the latest protocol event.
 """
 
@@ -161,7 +161,7 @@ def portal_from_state(
         election=election,
         results=by_id,
         protocols=protocols,
-        status=count_status(by_id, bool(state.certified)),
+        status=count_status(by_id, state.certified.keys()),
         updated=updated,
         corrections=ledger_corrections(state),
         arrivals=ledger_arrivals(lines),

@@ -11,7 +11,7 @@ replayed, by filling the same fields.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -124,9 +124,10 @@ class PortalData:
         return group_maslikhats(self.election)
 
 
-def count_status(results: Mapping[str, ContestResult], certified: bool) -> str:
-    """Certified once the results are certified; complete when every contest is counted."""
-    if certified:
+def count_status(results: Mapping[str, ContestResult], certified: Collection[str]) -> str:
+    """Certified once every contest's results are certified (``certified``: the contests
+    the ledger certified); complete when every contest is counted."""
+    if results and all(contest in certified for contest in results):
         return CERTIFIED
     done = all(r.status == COMPLETE for r in results.values())
     return COMPLETE if done else PARTIAL
@@ -235,11 +236,15 @@ def load_protocols(
     return protocols, latest
 
 
-def is_certified(store: Store) -> bool:
-    """Whether the ledger holds a certification of the results."""
-    query = select(func.count()).where(LedgerEventRecord.kind == Kind.RESULTS_CERTIFIED.value)
+def certified_contests(store: Store) -> frozenset[str]:
+    """The contests whose results the ledger certifies."""
+    query = (
+        select(LedgerEventRecord.contest)
+        .where(LedgerEventRecord.kind == Kind.RESULTS_CERTIFIED.value)
+        .distinct()
+    )
     with store.session() as session:
-        return bool(session.scalar(query))
+        return frozenset(str(c) for c in session.scalars(query) if c is not None)
 
 
 def portal_data(store: Store, election_id: str | None = None) -> PortalData:
@@ -251,7 +256,7 @@ def portal_data(store: Store, election_id: str | None = None) -> PortalData:
         election=election,
         results=results,
         protocols=protocols,
-        status=count_status(results, is_certified(store)),
+        status=count_status(results, certified_contests(store)),
         updated=updated,
         corrections=corrections_of(store, protocols),
         arrivals=arrivals_of(store),
