@@ -8,7 +8,10 @@ Validation, the ledger (an event per action, signed) and the projections are all
 
 ``--server`` is a PostgreSQL server (default: the local one); a fresh database is made on it
 and dropped afterwards. Prints requests per second (every write), protocol submissions per
-second (the ``entries`` requests), protocols accepted per second, and p50/p99 latency.
+second (the ``entries`` requests), protocols accepted per second, p50/p99 latency, the
+processor time the server's processes and the database's backends took per write request
+(from ``/proc``: figures that depend less on what else the machine runs than the rates do),
+and the load average.
 """
 
 from __future__ import annotations
@@ -36,6 +39,26 @@ from saylau.store.repository import save_election  # noqa: E402
 from saylau.store.testing import TEST_URL_VARIABLE, temporary_store  # noqa: E402
 
 ELECTION = "load-2024"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(group: int | None = None, database: str | None = None) -> float:
+    """Processor seconds (user + system) of the processes of process group ``group`` (the
+    server and its workers) or of the PostgreSQL backends connected to ``database``."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if (group is not None and int(fields[2]) == group) or (
+            database is not None and command.startswith("postgres:") and f" {database} " in command
+        ):
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
 
 
 class Typist(threading.Thread):
@@ -105,6 +128,9 @@ def main() -> None:
         server.start()
         stations = [f"s{n:04d}" for n in range(args.stations)]
         try:
+            assert server.process is not None
+            group, database = server.process.pid, store.engine.url.database
+            cpu_before = cpu_seconds(group=group), cpu_seconds(database=database)
             start = time.perf_counter()
             typists = [
                 Typist(server.port, (tokens[2 * n], tokens[2 * n + 1]),
@@ -116,6 +142,7 @@ def main() -> None:
             for typist in typists:
                 typist.join()
             elapsed = time.perf_counter() - start
+            cpu_after = cpu_seconds(group=group), cpu_seconds(database=database)
         finally:
             server.stop()
     latencies = sorted(x for t in typists for x in t.latencies)
@@ -129,6 +156,11 @@ def main() -> None:
     print(f"protocol submissions:  {entries:7d}  {entries / elapsed:8.1f} /s")
     print(f"protocols accepted:    {accepted:7d}  {accepted / elapsed:8.1f} /s")
     print(f"latency p50 {p50:.1f} ms, p99 {p99:.1f} ms; errors {sum(t.errors for t in typists)}")
+    server_ms, database_ms = (
+        (a - b) / requests * 1000 for a, b in zip(cpu_after, cpu_before, strict=True)
+    )
+    print(f"processor time per write: server {server_ms:.2f} ms, PostgreSQL {database_ms:.2f} ms")
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

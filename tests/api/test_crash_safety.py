@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Any
 
 import httpx
+import pytest
 from api_helpers import PASSWORD, ledger_findings, values, wide_definition
 from server_process import Server, free_port
 
@@ -87,11 +88,14 @@ class Client:
                     version = entry["version"]
 
 
-def test_acknowledged_submissions_survive_a_crash() -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_acknowledged_submissions_survive_a_crash(workers: int) -> None:
+    """With two worker processes on PostgreSQL, two groups of requests (one per process)
+    queue for the ledger's lock."""
     with temporary_store() as store:
         tokens = _prepare(store)
         url = store.engine.url.render_as_string(hide_password=False)
-        server = Server(url, free_port())
+        server = Server(url, free_port(), workers=workers)
         server.start()
         clients = [
             Client(server.base, f"typist-{2 * n}", f"typist-{2 * n + 1}", tokens)

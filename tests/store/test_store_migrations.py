@@ -28,6 +28,7 @@ TABLES = {
     "protocol_entries",
     "summaries",
     "idempotency_keys",
+    "waiting_actions",
 }
 
 

@@ -22,7 +22,9 @@ from saylau.api import (
     routes_users,
 )
 from saylau.api.access import PUBLIC, rule
+from saylau.api.portal import StoreSource
 from saylau.store.db import Store, open_store
+from saylau.web.router import portal_router
 
 TITLE = "saylau commission service"
 INSECURE_COOKIES_VARIABLE = "SAYLAU_INSECURE_COOKIES"
@@ -66,6 +68,8 @@ def create_app(
 
 def app_from_environment() -> FastAPI:
     """The service on the store of ``$SAYLAU_DATABASE_URL`` (for ``uvicorn --factory`` and
-    its worker processes; the store must be migrated already)."""
+    its worker processes; the store must be migrated already), with the public portal."""
     insecure = os.environ.get(INSECURE_COOKIES_VARIABLE) == "1"
-    return create_app(open_store(), secure_cookies=not insecure)
+    store = open_store()
+    portal = portal_router(StoreSource(store))
+    return create_app(store, secure_cookies=not insecure, routers=[portal])

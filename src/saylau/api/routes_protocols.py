@@ -7,6 +7,7 @@ the same key is answered as the first was and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
@@ -125,40 +126,44 @@ def check(
     return with_messages(findings, language)
 
 
-@router.post(
-    "/claim", response_model=EntryOut, openapi_extra=rule(Permission.TYPE_ENTRY, "station")
-)
-def claim(
-    *,
-    election: str,
-    station: str,
-    contest: str,
-    body: Versioned,
-    principal: PrincipalDep,
-    store: StoreDep,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
-    """Claim the next entry (first or second) of the protocol."""
-    ref = ProtocolRef(election, station, contest)
-    return _answer(store, principal, ref, Claim(principal.user), body=body, key=idempotency_key)
+def _versioned_action(
+    name: str, make: Callable[[str], Action], permission: Permission, description: str
+) -> None:
+    """A route ``POST /{name}`` whose body is only the version: the action is ``make(user)``."""
+
+    def endpoint(
+        *,
+        election: str,
+        station: str,
+        contest: str,
+        body: Versioned,
+        principal: PrincipalDep,
+        store: StoreDep,
+        idempotency_key: IdempotencyKey = None,
+    ) -> dict[str, Any]:
+        ref = ProtocolRef(election, station, contest)
+        return _answer(store, principal, ref, make(principal.user), body=body, key=idempotency_key)
+
+    router.add_api_route(
+        f"/{name}",
+        endpoint,
+        methods=["POST"],
+        name=name,
+        description=description,
+        response_model=EntryOut,
+        openapi_extra=rule(permission, "station"),
+    )
 
 
-@router.post(
-    "/release", response_model=EntryOut, openapi_extra=rule(Permission.TYPE_ENTRY, "station")
+_versioned_action(
+    "claim", Claim, Permission.TYPE_ENTRY, "Claim the next entry (first or second) of the protocol."
 )
-def release(
-    *,
-    election: str,
-    station: str,
-    contest: str,
-    body: Versioned,
-    principal: PrincipalDep,
-    store: StoreDep,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
-    """Give up a claim (a coordinator or chair may release anyone's)."""
-    ref = ProtocolRef(election, station, contest)
-    return _answer(store, principal, ref, Release(principal.user), body=body, key=idempotency_key)
+_versioned_action(
+    "release",
+    Release,
+    Permission.TYPE_ENTRY,
+    "Give up a claim (a coordinator or chair may release anyone's).",
+)
 
 
 @router.post(
@@ -233,17 +238,9 @@ def recount(
     return _answer(store, principal, ref, action, body=body, key=idempotency_key)
 
 
-@router.post("/approve", response_model=EntryOut, openapi_extra=rule(Permission.APPROVE, "station"))
-def approve(
-    *,
-    election: str,
-    station: str,
-    contest: str,
-    body: Versioned,
-    principal: PrincipalDep,
-    store: StoreDep,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
-    """The commission above the station approves the accepted protocol."""
-    ref = ProtocolRef(election, station, contest)
-    return _answer(store, principal, ref, Approve(principal.user), body=body, key=idempotency_key)
+_versioned_action(
+    "approve",
+    Approve,
+    Permission.APPROVE,
+    "The commission above the station approves the accepted protocol.",
+)

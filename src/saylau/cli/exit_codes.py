@@ -1,8 +1,10 @@
 """Errors to exit codes, in one place.
 
-0 success; 2 wrong usage (unknown option or value); 3 bad input data (names file, row,
-field), a malformed election definition (names the path inside it), what the store refuses
-(unknown election, conflicting definition) or a bundle that cannot be published; 4 bad
+0 success; 2 wrong usage (unknown option or value, or an account or role the commission
+service refuses: a short password, a login taken, no permission); 3 bad input data (names
+file, row, field), a malformed election definition (names the path inside it), what the
+store refuses (unknown election, conflicting definition) or a bundle that cannot be
+published; 4 bad
 ruleset (names file and key); 5 verification failed (a published bundle does not verify:
 ``saylau verify`` lists the findings)."""
 
@@ -15,6 +17,7 @@ from saylau.core.election import ElectionError
 from saylau.core.errors import CoreError, InputError, RulesetError
 from saylau.ingest.errors import IngestError
 from saylau.ledger.errors import LedgerAdapterError
+from saylau.services.errors import ServiceError
 from saylau.store.errors import StoreError
 
 USAGE = 2
@@ -32,7 +35,7 @@ def exit_code(error: Exception) -> int:
         return BAD_RULESET
     if isinstance(error, (IngestError, InputError, ElectionError, StoreError, LedgerAdapterError)):
         return BAD_INPUT
-    if isinstance(error, (UsageError, CoreError)):
+    if isinstance(error, (UsageError, CoreError, ServiceError)):
         return USAGE
     raise error
 

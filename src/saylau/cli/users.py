@@ -43,9 +43,7 @@ def add_command(
             create_user(store, login, name, password)
             if election is not None and commission is not None and role is not None:
                 change_role(store, Assignment(login, election, commission, role), grant=True)
-    except ServiceError as error:
-        raise fail_with(UsageError(str(error))) from None
-    except (UsageError, StoreError) as error:
+    except (UsageError, ServiceError, StoreError) as error:
         raise fail_with(error) from None
     shown = f" as {role} in {commission} of {election}" if role else ""
     Console().print(f"User {login} added{shown}.", highlight=False)
@@ -63,9 +61,7 @@ def grant_command(
     try:
         with opened(database) as store:
             changed = change_role(store, Assignment(login, election, commission, role), grant=True)
-    except ServiceError as error:
-        raise fail_with(UsageError(str(error))) from None
-    except StoreError as error:
+    except (ServiceError, StoreError) as error:
         raise fail_with(error) from None
     Console().print(
         f"{login}: {role} in {commission}" + ("" if changed else " (already held)"),

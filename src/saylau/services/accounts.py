@@ -6,6 +6,11 @@ SHA-256. Failed sign-ins are counted per login and per address over a window
 (:data:`FAILURE_WINDOW`); after :data:`MAX_FAILURES` further attempts are refused without
 checking the password until the window has passed. Sign-ins, tokens and every change of a
 role are recorded in the ledger (``action-recorded``) in the same transaction.
+
+A request names its session or token; the principal it stands for is kept in the process
+for :data:`SIGNED_IN_CACHE` (so a request does not read the credential again), and
+forgotten at once when this process signs out, revokes or changes a role of its user;
+another worker process sees such a change within that time.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -21,21 +28,25 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from saylau.core.ledger.canonical import Data
 from saylau.core.roles import Assignment, Permission, Role, allowed, is_place
-from saylau.services.context import election, read, record_action, write
+from saylau.services.context import election, ledger_election, read, write
 from saylau.services.errors import (
     AuthenticationError,
     InvalidRequestError,
     PermissionDeniedError,
     RateLimitedError,
 )
+from saylau.services.ledger import LedgerAppender
 from saylau.store.accounts import (
     StoredAssignment,
     StoredCredential,
     StoredUser,
+    WaitingAction,
     add_assignment,
     add_credential,
     add_user,
+    add_waiting_action,
     assignments_of,
     failed_attempts,
     find_credential,
@@ -52,6 +63,8 @@ from saylau.store.errors import NotFound
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+SIGNED_IN_CACHE = timedelta(seconds=5)
+SIGNED_IN_KEPT = 10_000
 SESSION_LIFETIME = timedelta(hours=12)
 TOKEN_LIFETIME = timedelta(days=30)
 MIN_PASSWORD = 12
@@ -83,6 +96,45 @@ class IssuedCredential:
     user: str
     expires_at: datetime
     csrf_token: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    principal: Principal
+    kind: str
+    expires_at: datetime
+    until: float
+
+
+_signed_in: dict[str, _Known] = {}
+_signed_in_lock = threading.Lock()
+
+
+def forget_signed_in(user: str | None = None) -> None:
+    """Forget the principals kept of ``user`` (of everyone if ``None``)."""
+    with _signed_in_lock:
+        if user is None:
+            _signed_in.clear()
+            return
+        for digest in [d for d, known in _signed_in.items() if known.principal.user == user]:
+            del _signed_in[digest]
+
+
+def record_action(
+    session: Session, user: str, action: str, subject: str, details: Mapping[str, Data]
+) -> None:
+    """An ``action-recorded`` event of the CEC in this transaction; while the store holds
+    no election it waits in the store and is appended when the ledger starts (see
+    :meth:`saylau.services.ledger.LedgerAppender.open`). The caller holds the writers' lock
+    (:func:`saylau.services.context.write`)."""
+    chosen = ledger_election(session)
+    if chosen is None:
+        waiting = WaitingAction(datetime.now(UTC), user, action, subject, dict(details))
+        add_waiting_action(session, waiting)
+        return
+    appender = LedgerAppender.open(session, chosen)
+    appender.action(user, action, subject, details)
+    appender.flush()
 
 
 def _digest(secret: str) -> str:
@@ -183,19 +235,27 @@ def change_role(
             )
         return changed
 
-    return write(store, work)
+    changed = write(store, work)
+    if changed:
+        forget_signed_in(assignment.user)
+    return changed
 
 
 def sign_in(
     store: Store, login: str, password: str, address: str, *, kind: str = "session"
 ) -> IssuedCredential:
-    """Check the password and issue a session (with a CSRF token) or a bearer token."""
+    """Check the password and issue a session (with a CSRF token) or a bearer token. Every
+    attempt is recorded (:func:`record_action`): ``signed-in``, or ``sign-in-failed`` with
+    the reason (:data:`FAILURE_REASONS`) and never the password; the login typed is
+    recorded only if such an account exists (else it might be a password typed in the wrong
+    field), as ``(unknown)``."""
     now = datetime.now(UTC)
 
     def limited(session: Session) -> int:
         return failed_attempts(session, login, address, now - FAILURE_WINDOW)
 
     if read(store, limited) >= MAX_FAILURES:
+        _failed(store, login, _exists(store, login), kind, "rate-limited", count=False)
         raise RateLimitedError(
             "too many failed sign-ins: wait before trying again",
             retry_after=int(FAILURE_WINDOW.total_seconds()),
@@ -203,15 +263,16 @@ def sign_in(
     user = read(store, lambda session: find_user(session, login))
     try:
         hasher.verify(user.password_hash if user else _UNKNOWN_USER_HASH, password)
-        good = user is not None and user.active
+        checked = True
     except (VerificationError, InvalidHashError):
-        good = False
-    if not good or user is None:
-
-        def failed(session: Session) -> None:
-            record_attempt(session, login, address, False)
-
-        write(store, failed)
+        checked = False
+    if user is None or not checked or not user.active:
+        reason = (
+            "unknown-login"
+            if user is None
+            else ("wrong-password" if not checked else "account-disabled")
+        )
+        _failed(store, login, user is not None, kind, reason, address=address)
         raise AuthenticationError("wrong login or password")
     secret = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24) if kind == "session" else None
@@ -229,6 +290,37 @@ def sign_in(
 
     write(store, succeeded)
     return IssuedCredential(secret, kind, login, expires, csrf)
+
+
+FAILURE_REASONS = ("unknown-login", "wrong-password", "account-disabled", "rate-limited")
+UNKNOWN_LOGIN = "(unknown)"
+
+
+def _failed(
+    store: Store,
+    login: str,
+    exists: bool,
+    kind: str,
+    reason: str,
+    *,
+    address: str = "",
+    count: bool = True,
+) -> None:
+    """Record a failed sign-in (and count it for the rate limit, unless ``count`` is
+    false: an attempt refused by the limit does not extend it)."""
+    known = login if exists else UNKNOWN_LOGIN
+
+    def work(session: Session) -> None:
+        if count:
+            record_attempt(session, login, address, False)
+        details = {"kind": kind, "reason": reason}
+        record_action(session, known, "sign-in-failed", known, details)
+
+    write(store, work)
+
+
+def _exists(store: Store, login: str) -> bool:
+    return read(store, lambda session: find_user(session, login)) is not None
 
 
 def issue_token(store: Store, principal: Principal, label: str) -> IssuedCredential:
@@ -251,10 +343,19 @@ def authenticate(
     store: Store, secret: str, *, kinds: Sequence[str] = ("session", "token")
 ) -> Principal:
     """The principal of a session or token; :class:`AuthenticationError` if it is unknown,
-    revoked or expired, or the user is disabled."""
+    revoked or expired, or the user is disabled (see the module's description: a principal
+    is kept for :data:`SIGNED_IN_CACHE`)."""
+    digest = _digest(secret)
+    known = _signed_in.get(digest)
+    if known is not None and known.until > time.monotonic():
+        if known.kind not in kinds:
+            raise AuthenticationError("not signed in: the session or token is not valid")
+        if known.expires_at <= datetime.now(UTC):
+            raise AuthenticationError("the session or token has expired: sign in again")
+        return known.principal
 
-    def work(session: Session) -> Principal:
-        found = find_signed_in(session, _digest(secret))
+    def work(session: Session) -> _Known:
+        found = find_signed_in(session, digest)
         if found is None:
             raise AuthenticationError("not signed in: the session or token is not valid")
         credential, user, assignments = found
@@ -267,9 +368,18 @@ def authenticate(
         roles = tuple(
             Assignment(a.user, a.election, a.commission, Role(a.role)) for a in assignments
         )
-        return Principal(user.id, user.name, roles, credential.kind, credential.csrf_token)
+        principal = Principal(user.id, user.name, roles, credential.kind, credential.csrf_token)
+        until = time.monotonic() + SIGNED_IN_CACHE.total_seconds()
+        return _Known(principal, credential.kind, credential.expires_at, until)
 
-    return read(store, work)
+    found = read(store, work)
+    with _signed_in_lock:
+        if len(_signed_in) >= SIGNED_IN_KEPT:
+            now = time.monotonic()
+            for old in [d for d, k in _signed_in.items() if k.until <= now] or list(_signed_in):
+                del _signed_in[old]
+        _signed_in[digest] = found
+    return found.principal
 
 
 def sign_out(store: Store, secret: str) -> None:
@@ -280,3 +390,5 @@ def sign_out(store: Store, secret: str) -> None:
             record_action(session, credential.user, "signed-out", credential.user, {})
 
     write(store, work)
+    with _signed_in_lock:
+        _signed_in.pop(_digest(secret), None)

@@ -11,16 +11,25 @@ read. A correction or recount reopens the summaries above the station
 
 With an idempotency key the answer is stored in the same transaction: a retried request with
 the same key gets the first answer and changes nothing.
+
+On PostgreSQL the actions of concurrent requests are committed in groups
+(:mod:`saylau.services.group_commit`). A process keeps the entry it last committed of each
+protocol, so the next action on it (usually the same typist's submission after the claim)
+need not read it again; the conditional update still checks the version in the store.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from saylau.core.controls import ControlSettings, check_protocol
@@ -44,13 +53,14 @@ from saylau.core.protocol import Line, Protocol
 from saylau.core.roles import Permission, allowed
 from saylau.services.accounts import Principal
 from saylau.services.approval import reopen_above
-from saylau.services.context import election, read, require_station, write
+from saylau.services.context import election, read, require_station
 from saylau.services.errors import (
     IdempotencyKeyError,
     InvalidRequestError,
     PermissionDeniedError,
     VersionConflictError,
 )
+from saylau.services.group_commit import grouped_write
 from saylau.services.ledger import LedgerAppender
 from saylau.store.db import Store
 from saylau.store.entries import (
@@ -183,6 +193,39 @@ def protocol_entry(store: Store, principal: Principal, ref: ProtocolRef) -> dict
     return read(store, work)
 
 
+KNOWN_ENTRIES = 100_000
+_known_entries: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[str, str, str], ProtocolEntry]]
+_known_entries = weakref.WeakKeyDictionary()
+_known_lock = threading.Lock()
+
+
+def _known_entry(
+    store: Store, election_id: str, station: str, contest: str, version: int
+) -> ProtocolEntry | None:
+    """The entry this process last committed of a protocol, if it is at ``version``.
+
+    Every version of an entry has one state, so the state committed at ``version`` is the
+    one stored while the stored version is still ``version``; the conditional update of
+    the action checks that it is (another process may have moved on: then the action is a
+    version conflict, answered with the values read from the store)."""
+    with _known_lock:
+        known = _known_entries.get(store.engine)
+        found = None if known is None else known.get((election_id, station, contest))
+    return found if found is not None and found.version == version else None
+
+
+def _remember_entry(store: Store, election_id: str, entry: ProtocolEntry) -> None:
+    with _known_lock:
+        known = _known_entries.get(store.engine)
+        if known is None:
+            known = _known_entries[store.engine] = OrderedDict()
+        key = (election_id, entry.station, entry.contest)
+        known[key] = entry
+        known.move_to_end(key)
+        while len(known) > KNOWN_ENTRIES:
+            known.popitem(last=False)
+
+
 def _permission(action: Action) -> Permission:
     if isinstance(action, Claim | Submit | Release):
         return Permission.TYPE_ENTRY
@@ -287,6 +330,7 @@ def act(
         raise VersionConflictError(message, current=entry_view(current, full=full))
 
     def work(session: Session) -> Answer:
+        written.clear()  # what a rolled-back attempt wrote was not written
         answer = replay(session)
         if answer is not None:
             return answer
@@ -294,12 +338,17 @@ def act(
         require_station(chosen, station, contest)
         _require(principal, chosen, _permission(action), station)
         full = allowed(principal.assignments, chosen, Permission.READ_ENTRY, station)
-        stored = load_entry(session, election_id, station, contest)
-        before = (
-            ProtocolEntry(station, contest)
-            if stored is None
-            else entry_state_from_data(station, contest, stored.state)
-        )
+        known = _known_entry(store, election_id, station, contest, expected_version)
+        exists = known is not None
+        if known is None:
+            stored = load_entry(session, election_id, station, contest)
+            exists = stored is not None
+            known = (
+                ProtocolEntry(station, contest)
+                if stored is None
+                else entry_state_from_data(station, contest, stored.state)
+            )
+        before = known
         if before.version != expected_version:
             message = f"protocol {station}/{contest} is at version {before.version}"
             return conflict(session, f"{message}, not {expected_version}", before, full)
@@ -311,7 +360,7 @@ def act(
         row = StoredEntry(
             station, contest, str(after.stage), after.version, entry_state_data(after)
         )
-        if stored is None:
+        if not exists:
             insert_entry(session, election_id, row)
         elif not update_entry(session, election_id, row, expected_version):
             now = _current(session, election_id, station, contest)
@@ -329,9 +378,14 @@ def act(
             save_response(
                 session, principal.user, idempotency_key, StoredResponse(request_sha, 200, body)
             )
+        written.append(after)
         return Answer(200, body)
 
-    return write(store, work, queue_first=False)
+    written: list[ProtocolEntry] = []
+    answer = grouped_write(store, work)
+    if written:  # committed: the next action on this protocol need not read it again
+        _remember_entry(store, election_id, written[-1])
+    return answer
 
 
 def election_for(

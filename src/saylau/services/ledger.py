@@ -17,7 +17,9 @@ For a protocol it compares the content (lines and votes) with the ledger's curre
 - unchanged: nothing, so storing the same protocols again adds no event.
 
 The first event is the genesis (the CEC registers its own key), then ``election-defined``
-with the definition document. The CEC registers each commission's key before the
+with the definition document, then the actions that waited in the store for the ledger to
+start (a user created or a sign-in before any election was stored; see
+``docs/service.md``). The CEC registers each commission's key before the
 commission's first event. Two transactions appending at once cannot both commit: the second
 gets :class:`ConflictError` (the sequence is the primary key) and must be retried.
 
@@ -32,6 +34,7 @@ keys for a real election.
 
 from __future__ import annotations
 
+import functools
 import json
 import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -56,6 +59,8 @@ from saylau.core.ledger.events import (
 )
 from saylau.core.ledger.payloads import PayloadError
 from saylau.ledger import KeyPair, demo_keypair, sign_event
+from saylau.store.accounts import take_waiting_actions
+from saylau.store.entries import serialize_writers
 from saylau.store.errors import ConflictError, NotFound, StoreError
 from saylau.store.ledger_events import (
     LedgerRow,
@@ -88,6 +93,7 @@ KeySource = Callable[[str, str], KeyPair]
 """``(election id, commission id) -> key pair`` of that commission."""
 
 
+@functools.lru_cache(maxsize=65_536)
 def demo_key(election_id: str, commission_id: str) -> KeyPair:
     """The demo key of a commission of an election (for demos and tests only)."""
     return demo_keypair(f"{election_id}/{commission_id}")
@@ -143,6 +149,24 @@ def _committed_of(engine: Engine, genesis: str | None) -> _Committed:
     if genesis is None:
         return _Committed()
     return _COMMITTED.setdefault(engine, {}).setdefault(genesis, _Committed())
+
+
+_APPENDERS = "saylau.ledger.appenders"
+"""The key in ``Session.info`` of the appenders opened in the session's transaction."""
+
+
+@orm_event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the transaction may still roll back
+    for appender in session.info.pop(_APPENDERS, ()):
+        appender._remember()
+
+
+@orm_event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(_APPENDERS, None)  # a rolled-back transaction teaches nothing
 
 
 @dataclass
@@ -223,7 +247,7 @@ class LedgerAppender:
         self._genesis = genesis
         self._facts = _committed_of(self._engine, genesis)
         self._defined = False
-        orm_event.listen(session, "after_commit", self._remember, once=True)
+        session.info.setdefault(_APPENDERS, []).append(self)
 
     @classmethod
     def open(
@@ -269,6 +293,7 @@ class LedgerAppender:
             payload = payloads.election_defined(self.election.id, document)
             self._append(Kind.ELECTION_DEFINED, self.cec, payload, self.key(self.cec))
             self._defined = True
+            self._append_waiting()
             return
         election = decode_line(defined, checked=False).payload["election"]
         if election != self.election.id:
@@ -278,7 +303,17 @@ class LedgerAppender:
             )
         self._defined = True
 
-    def _remember(self, session: Session) -> None:
+    def _append_waiting(self) -> None:
+        """The actions made before the ledger started (kept in the store), after the
+        definition, in their order, each with the time it was made (``recorded_at``). The
+        writers' lock is taken first, so that an action waiting to be stored by a
+        concurrent transaction is either seen here or finds the ledger started."""
+        serialize_writers(self.session)
+        for waiting in take_waiting_actions(self.session):
+            details = {**waiting.details, "recorded_at": utc_time(waiting.at)}
+            self.action(waiting.user, waiting.action, waiting.subject, details)
+
+    def _remember(self) -> None:
         """After the transaction commits: what it saw or wrote holds for good."""
         facts = _committed_of(self._engine, self._genesis)
         if self._defined:

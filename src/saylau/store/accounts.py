@@ -7,8 +7,11 @@ the services).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -19,6 +22,7 @@ from saylau.store.models import (
     RoleAssignmentRecord,
     SignInAttemptRecord,
     UserRecord,
+    WaitingActionRecord,
     table,
     utc_now,
 )
@@ -27,6 +31,7 @@ _USERS = table(UserRecord)
 _ROLES = table(RoleAssignmentRecord)
 _CREDENTIALS = table(CredentialRecord)
 _ATTEMPTS = table(SignInAttemptRecord)
+_WAITING = table(WaitingActionRecord)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,3 +227,40 @@ def find_signed_in(
         StoredAssignment(first[1], row[10], row[11], row[12]) for row in rows if row[10] is not None
     ]
     return credential, user, assignments
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingAction:
+    """An action recorded while the ledger had not started (see :func:`add_waiting_action`)."""
+
+    at: datetime
+    user: str
+    action: str
+    subject: str
+    details: Mapping[str, Any]
+
+
+def add_waiting_action(session: Session, action: WaitingAction) -> None:
+    """Keep an action until the ledger starts (:func:`take_waiting_actions`)."""
+    session.execute(
+        insert(_WAITING).values(
+            at=action.at,
+            user_id=action.user,
+            action=action.action,
+            subject=action.subject,
+            details=json.dumps(dict(action.details), ensure_ascii=False, sort_keys=True),
+        )
+    )
+
+
+def take_waiting_actions(session: Session) -> list[WaitingAction]:
+    """The waiting actions in the order they were made, removed from the store (the caller
+    appends them to the ledger in the same transaction)."""
+    w = _WAITING.c
+    rows = session.execute(
+        select(w.id, w.at, w.user_id, w.action, w.subject, w.details).order_by(w.id)
+    ).all()
+    if not rows:
+        return []
+    session.execute(delete(_WAITING).where(w.id.in_([row[0] for row in rows])))
+    return [WaitingAction(row[1], row[2], row[3], row[4], json.loads(row[5])) for row in rows]

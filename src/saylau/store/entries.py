@@ -18,10 +18,13 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from saylau.core.protocol import Line
+from saylau.store.bulk import CONTENT_COLUMNS
 from saylau.store.models import (
     IdempotencyRecord,
     ProtocolEntryRecord,
@@ -37,16 +40,50 @@ _SUMMARIES = table(SummaryRecord)
 _KEYS = table(IdempotencyRecord)
 _PROTOCOLS = table(ProtocolRecord)
 _WRITERS_LOCK = 0x5A71A0002
+_LOCK_POSTGRESQL = text(f"SELECT pg_advisory_xact_lock({_WRITERS_LOCK})")
+_LOCK_SQLITE = text("UPDATE protocol_entries SET version = version WHERE 0 = 1")
+
+# The statements of every write, built once (SQLAlchemy then reuses their compiled form).
+_E = _ENTRIES.c
+_ENTRY_KEY = (
+    _E.election_id == bindparam("e"),
+    _E.station_id == bindparam("s"),
+    _E.contest_id == bindparam("c"),
+)
+_LOAD_ENTRY = select(_E.stage, _E.version, _E.state).where(*_ENTRY_KEY)
+_INSERT_ENTRY = insert(_ENTRIES).values(
+    election_id=bindparam("e"),
+    station_id=bindparam("s"),
+    contest_id=bindparam("c"),
+    stage=bindparam("stage"),
+    version=bindparam("version"),
+    state=bindparam("state"),
+    updated_at=bindparam("at"),
+)
+_UPDATE_ENTRY = (
+    update(_ENTRIES)
+    .where(*_ENTRY_KEY, _E.version == bindparam("expected"))
+    .values(
+        stage=bindparam("stage"),
+        version=bindparam("version"),
+        state=bindparam("state"),
+        updated_at=bindparam("at"),
+    )
+)
+_UPSERTS: dict[str, Insert] = {}
+_QUEUED = "saylau.writers.queued"
 
 
 def serialize_writers(session: Session) -> None:
     """Queue behind the other writers until this transaction ends. Call it first in the
-    transaction: on PostgreSQL it takes an advisory lock; on SQLite a write that changes
-    nothing takes the database's write lock before anything is read."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITERS_LOCK})
-    else:
-        session.execute(text("UPDATE protocol_entries SET version = version WHERE 0 = 1"))
+    transaction: on PostgreSQL it takes an advisory lock (``pg_advisory_xact_lock``: one
+    lock of the database, so the writers of every worker process share it); on SQLite a
+    write that changes nothing takes the database's write lock before anything is read."""
+    if session.info.get(_QUEUED):
+        return  # held already, to the end of this transaction
+    postgres = session.get_bind().dialect.name == "postgresql"
+    session.connection().execute(_LOCK_POSTGRESQL if postgres else _LOCK_SQLITE)
+    session.info[_QUEUED] = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +96,8 @@ class StoredEntry:
 
 
 def load_entry(session: Session, election: str, station: str, contest: str) -> StoredEntry | None:
-    c = _ENTRIES.c
-    row = session.execute(
-        select(c.stage, c.version, c.state).where(
-            c.election_id == election, c.station_id == station, c.contest_id == contest
-        )
-    ).first()
+    key = {"e": election, "s": station, "c": contest}
+    row = session.connection().execute(_LOAD_ENTRY, key).first()
     if row is None:
         return None
     return StoredEntry(station, contest, row[0], row[1], json.loads(row[2]))
@@ -81,46 +114,56 @@ def entry_stages(
     return {(s, k): (stage, version) for s, k, stage, version in session.execute(query)}
 
 
+def _entry_values(election: str, entry: StoredEntry) -> dict[str, object]:
+    return {
+        "e": election,
+        "s": entry.station,
+        "c": entry.contest,
+        "stage": entry.stage,
+        "version": entry.version,
+        "state": json.dumps(entry.state, ensure_ascii=False, sort_keys=True),
+        "at": utc_now(),
+    }
+
+
 def insert_entry(session: Session, election: str, entry: StoredEntry) -> None:
-    session.execute(
-        insert(_ENTRIES).values(
-            election_id=election,
-            station_id=entry.station,
-            contest_id=entry.contest,
-            stage=entry.stage,
-            version=entry.version,
-            state=json.dumps(entry.state, ensure_ascii=False, sort_keys=True),
-            updated_at=utc_now(),
-        )
-    )
+    session.connection().execute(_INSERT_ENTRY, _entry_values(election, entry))
 
 
 def update_entry(session: Session, election: str, entry: StoredEntry, expected: int) -> bool:
     """Write ``entry`` if the stored version is still ``expected``; ``False`` if not."""
-    c = _ENTRIES.c
-    result = session.execute(
-        update(_ENTRIES)
-        .where(
-            c.election_id == election,
-            c.station_id == entry.station,
-            c.contest_id == entry.contest,
-            c.version == expected,
+    values = _entry_values(election, entry)
+    values["expected"] = expected
+    result = session.connection().execute(_UPDATE_ENTRY, values)
+    return result.rowcount == 1
+
+
+def _upsert(dialect: str) -> Insert:
+    """``INSERT ... ON CONFLICT (election, station, contest) DO UPDATE`` of a protocol."""
+    found = _UPSERTS.get(dialect)
+    if found is None:
+        module = postgresql if dialect == "postgresql" else sqlite
+        statement = module.insert(_PROTOCOLS).values(
+            election_id=bindparam("e"),
+            station_id=bindparam("s"),
+            contest_id=bindparam("c"),
+            **{name: bindparam(name) for name in CONTENT_COLUMNS},
         )
-        .values(
-            stage=entry.stage,
-            version=entry.version,
-            state=json.dumps(entry.state, ensure_ascii=False, sort_keys=True),
-            updated_at=utc_now(),
+        found = _UPSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=["election_id", "station_id", "contest_id"],
+            set_={name: statement.excluded[name] for name in CONTENT_COLUMNS},
         )
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+    return found
 
 
 def write_protocol(session: Session, election: str, row: ProtocolRow, version: int) -> None:
-    """Insert or replace the stored protocol of ``row`` (the projection that tallies read)."""
-    c = _PROTOCOLS.c
+    """Insert or replace the stored protocol of ``row`` (the projection that tallies read),
+    in one statement."""
     values: dict[str, object] = {line.value: row.lines.get(line) for line in Line}
     values.update(
+        e=election,
+        s=row.station,
+        c=row.contest,
         votes=list(row.votes),
         status=row.status,
         findings=[dict(f) for f in row.findings],
@@ -129,14 +172,8 @@ def write_protocol(session: Session, election: str, row: ProtocolRow, version: i
         content_sha256=content_sha256(row),
         updated_at=utc_now(),
     )
-    where = (c.election_id == election, c.station_id == row.station, c.contest_id == row.contest)
-    result = session.execute(update(_PROTOCOLS).where(*where).values(**values))
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        session.execute(
-            insert(_PROTOCOLS).values(
-                election_id=election, station_id=row.station, contest_id=row.contest, **values
-            )
-        )
+    connection = session.connection()
+    connection.execute(_upsert(connection.dialect.name), values)
 
 
 # -- summaries -----------------------------------------------------------------------------

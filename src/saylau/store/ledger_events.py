@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import bindparam, func, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,29 @@ BATCH_SIZE = 5_000
 READ_BATCH = 10_000
 
 _EVENTS = table(LedgerEventRecord)
+_C = _EVENTS.c
+_INSERT = insert(_EVENTS)
+
+# The statements of every write, built once (SQLAlchemy then reuses their compiled form).
+_LAST = select(func.max(_C.sequence)).scalar_subquery()
+_LAST_HEAD = select(_C.sequence, _C.hash, _C.time).where(
+    (_C.sequence == 0) | (_C.sequence == _LAST)
+)
+_ABOUT_PAIRS = (
+    select(_C.line)
+    .where(tuple_(_C.subject, _C.contest).in_(bindparam("pairs", expanding=True)))
+    .where(_C.kind.in_(bindparam("kinds", expanding=True)))
+    .order_by(_C.sequence)
+)
+_SUBJECTS_WITH = (
+    select(_C.subject)
+    .distinct()
+    .where(
+        _C.kind.in_(bindparam("kinds", expanding=True)),
+        _C.subject.in_(bindparam("subjects", expanding=True)),
+    )
+)
+_FIRST_OF = select(_C.line).where(_C.kind == bindparam("kind")).order_by(_C.sequence).limit(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +61,11 @@ class LedgerRow:
     contest: str | None = None
 
 
+HEAD_KEY = "saylau.ledger.head"
+"""The key in ``Session.info`` of the head this session appended last (see :func:`last_head`)."""
+_GENESIS_KEY = "saylau.ledger.genesis"
+
+
 def append_lines(session: Session, rows: Iterable[LedgerRow]) -> int:
     """Append events in batches; returns how many. A sequence or hash already stored
     raises :class:`ConflictError`; the transaction must then be rolled back (the database
@@ -45,12 +73,14 @@ def append_lines(session: Session, rows: Iterable[LedgerRow]) -> int:
     connection = session.connection()
     count = 0
     batch: list[dict[str, object]] = []
+    first: LedgerRow | None = None
+    last: LedgerRow | None = None
 
     def flush() -> None:
         if not batch:
             return
         try:
-            connection.execute(insert(_EVENTS), batch)
+            connection.execute(_INSERT, batch)
         except IntegrityError as error:
             first = batch[0]["sequence"]
             raise ConflictError(
@@ -60,6 +90,8 @@ def append_lines(session: Session, rows: Iterable[LedgerRow]) -> int:
         batch.clear()
 
     for row in rows:
+        first = first or row
+        last = row
         batch.append(
             {
                 "sequence": row.sequence,
@@ -76,6 +108,15 @@ def append_lines(session: Session, rows: Iterable[LedgerRow]) -> int:
         if len(batch) >= BATCH_SIZE:
             flush()
     flush()
+    if last is not None:
+        genesis = session.info.get(_GENESIS_KEY)
+        if first is not None and first.sequence == 0:
+            genesis = first.hash
+        if genesis is None:
+            session.info.pop(HEAD_KEY, None)
+        else:
+            session.info[_GENESIS_KEY] = genesis
+            session.info[HEAD_KEY] = (last.sequence, last.hash, last.time, genesis)
     return count
 
 
@@ -131,13 +172,8 @@ def lines_about_pairs(
     connection = session.connection()
     for start in range(0, len(ordered), PAIRS_PER_QUERY):
         chunk = ordered[start : start + PAIRS_PER_QUERY]
-        query = (
-            select(_EVENTS.c.line)
-            .where(tuple_(_EVENTS.c.subject, _EVENTS.c.contest).in_(chunk))
-            .where(_EVENTS.c.kind.in_(kinds))
-            .order_by(_EVENTS.c.sequence)
-        )
-        for line in connection.execute(query).scalars():
+        found = connection.execute(_ABOUT_PAIRS, {"pairs": chunk, "kinds": list(kinds)})
+        for line in found.scalars():
             yield bytes(line)
 
 
@@ -148,19 +184,14 @@ def subjects_with(session: Session, kinds: Collection[str], subjects: Collection
     connection = session.connection()
     for start in range(0, len(ordered), PAIRS_PER_QUERY):
         chunk = ordered[start : start + PAIRS_PER_QUERY]
-        query = (
-            select(_EVENTS.c.subject)
-            .distinct()
-            .where(_EVENTS.c.kind.in_(kinds), _EVENTS.c.subject.in_(chunk))
-        )
-        found.update(str(s) for s in connection.execute(query).scalars())
+        query = connection.execute(_SUBJECTS_WITH, {"kinds": list(kinds), "subjects": chunk})
+        found.update(str(s) for s in query.scalars())
     return found
 
 
 def first_line_of(session: Session, kind: str) -> bytes | None:
     """The line of the first event of ``kind``, or ``None``."""
-    query = select(_EVENTS.c.line).where(_EVENTS.c.kind == kind).order_by(_EVENTS.c.sequence)
-    found = session.connection().execute(query.limit(1)).scalar()
+    found = session.connection().execute(_FIRST_OF, {"kind": kind}).scalar()
     return None if found is None else bytes(found)
 
 
@@ -176,13 +207,16 @@ def lines_about_contest(session: Session, contest: str, kind: str) -> list[bytes
 
 def last_head(session: Session) -> tuple[int, str, str, str] | None:
     """``(sequence, hash, time)`` of the last event and the hash of the first, in one round
-    trip; ``None`` for an empty ledger."""
-    last = select(func.max(_EVENTS.c.sequence)).scalar_subquery()
-    query = select(_EVENTS.c.sequence, _EVENTS.c.hash, _EVENTS.c.time).where(
-        (_EVENTS.c.sequence == 0) | (_EVENTS.c.sequence == last)
-    )
-    rows = sorted(session.connection().execute(query).all())
+    trip; ``None`` for an empty ledger. After this session appended, the head it appended
+    (no round trip: the writers hold the ledger's lock to the end of their transaction)."""
+    known = session.info.get(HEAD_KEY)
+    if known is not None:
+        sequence, digest, time, genesis = known
+        return int(sequence), str(digest), str(time), str(genesis)
+    rows = sorted(session.connection().execute(_LAST_HEAD).all())
     if not rows:
         return None
     first, final = rows[0], rows[-1]
+    if int(first[0]) == 0:
+        session.info[_GENESIS_KEY] = str(first[1])
     return int(final[0]), str(final[1]), str(final[2]), str(first[1])

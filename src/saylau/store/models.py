@@ -361,3 +361,18 @@ class IdempotencyRecord(Base):
     response: Mapped[str]
     """The JSON body of the answer."""
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class WaitingActionRecord(Base):
+    """An ``action-recorded`` event made while the store held no election (a user created,
+    a sign-in): it waits here until the ledger starts, then is appended and removed."""
+
+    __tablename__ = "waiting_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    user_id: Mapped[str]
+    action: Mapped[str]
+    subject: Mapped[str]
+    details: Mapped[str]
+    """The event's details as JSON text."""

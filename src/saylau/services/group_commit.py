@@ -1,0 +1,177 @@
+"""Group commit: the writes of concurrent requests of one process in one transaction.
+
+Every write of the commission service appends to one hash chain, so its transactions queue
+for the ledger's lock (:func:`saylau.store.entries.serialize_writers`), and each would
+otherwise pay on its own for the lock, the ledger's head, and the commit's flush to disk.
+:func:`grouped_write` instead hands its work to the process's current *leader*: the first
+request that finds no leader becomes it, takes the queued works (its own first, at most
+:data:`BATCH_LIMIT`) and runs them in one transaction that holds the lock, each inside a
+savepoint, then commits once. Each request is answered only after the commit of its batch
+returned: what is acknowledged is durable, and what was not committed is not acknowledged.
+If the leader has more works queued after its batch, it hands the leadership to the oldest
+waiting request and returns.
+
+A batch of one work is a plain transaction (no savepoint). In a larger batch, a work that
+fails is rolled back to its savepoint and alone gets the error; a work that
+loses a key to a concurrent writer (:class:`ConflictError` or a unique key refused) is run
+again, up to :data:`ATTEMPTS` times, as :func:`saylau.services.context.write` does. If the
+commit itself fails, every work of the batch gets the error (none of them is acknowledged).
+
+The worker processes of ``saylau serve`` each have their own leader; their batches queue for
+the same lock of the database (an advisory lock on PostgreSQL, shared by every connection to
+the database), so the ledger stays one chain. SQLite has one writer at a time and its driver
+does not keep savepoints reliably, so there each work is its own transaction
+(:func:`saylau.services.context.write`).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar, cast
+
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from saylau.services.context import ATTEMPTS, write
+from saylau.store.db import Store
+from saylau.store.entries import serialize_writers
+from saylau.store.errors import ConflictError, StoreError
+
+T = TypeVar("T")
+BATCH_LIMIT = 64
+
+
+@dataclass(eq=False)
+class _Work(Generic[T]):
+    run: Callable[[Session], T]
+    done: threading.Event = field(default_factory=threading.Event)
+    lead: bool = False
+    result: T | None = None
+    error: BaseException | None = None
+
+
+@dataclass(eq=False)
+class _Queue:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    waiting: deque[_Work[Any]] = field(default_factory=deque)
+    leading: bool = False
+
+
+_queues: weakref.WeakKeyDictionary[Store, _Queue] = weakref.WeakKeyDictionary()
+_queues_lock = threading.Lock()
+
+
+def _queue_of(store: Store) -> _Queue:
+    with _queues_lock:
+        found = _queues.get(store)
+        if found is None:
+            found = _queues[store] = _Queue()
+        return found
+
+
+def grouped_write(store: Store, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in a write transaction that holds the ledger's lock, possibly together
+    with the works of other threads (see the module's description); returns its result once
+    the transaction committed, or raises its error. ``work`` must read what it needs inside
+    the transaction and may be run again if a concurrent writer took a key first."""
+    if store.dialect != "postgresql":
+        return write(store, work)
+    queue = _queue_of(store)
+    mine: _Work[T] = _Work(work)
+    with queue.lock:
+        queue.waiting.append(mine)
+        lead = not queue.leading
+        queue.leading = True
+    if not lead:
+        mine.done.wait()
+    if mine.lead or lead:
+        _lead(store, queue)
+    if mine.error is not None:
+        raise mine.error
+    return cast(T, mine.result)
+
+
+def _lead(store: Store, queue: _Queue) -> None:
+    """Run one batch, then hand over the leadership (or give it up if nobody waits)."""
+    with queue.lock:
+        batch = [queue.waiting.popleft() for _ in range(min(BATCH_LIMIT, len(queue.waiting)))]
+    try:
+        _run(store, batch)
+    finally:
+        with queue.lock:
+            if queue.waiting:
+                successor = queue.waiting[0]
+                successor.lead = True
+                successor.done.set()
+            else:
+                queue.leading = False
+        for work in batch:
+            work.done.set()
+
+
+def _snapshot(session: Session) -> dict[Any, Any]:
+    """What a savepoint's rollback must restore of ``session.info``: the ledger's head and
+    the appenders opened (their facts are learnt only if they commit)."""
+    return {k: list(v) if isinstance(v, list) else v for k, v in session.info.items()}
+
+
+def _restore(session: Session, saved: dict[Any, Any]) -> None:
+    session.info.clear()
+    session.info.update(saved)
+
+
+def _run(store: Store, batch: list[_Work[Any]]) -> None:
+    if len(batch) == 1:  # alone: its own transaction, no savepoint needed
+        work = batch[0]
+        try:
+            work.result = write(store, work.run)
+        except Exception as error:
+            work.error = error
+        return
+    pending = batch
+    try:
+        with store.session() as session:
+            serialize_writers(session)
+            for work in pending:
+                _run_one(session, work)
+    except BaseException as error:  # the commit failed: nothing of the batch is acknowledged
+        for work in pending:
+            if work.error is None:
+                work.result, work.error = None, _as_store_error(error)
+        if not isinstance(error, Exception):
+            raise
+
+
+def _run_one(session: Session, work: _Work[Any]) -> None:
+    for attempt in range(ATTEMPTS):
+        saved = _snapshot(session)
+        savepoint = session.begin_nested()
+        try:
+            work.result = work.run(session)
+            savepoint.commit()
+            return
+        except (ConflictError, IntegrityError) as error:
+            savepoint.rollback()
+            _restore(session, saved)
+            if attempt == ATTEMPTS - 1:
+                work.error = ConflictError(f"a concurrent writer took a key first: {error}")
+                return
+        except Exception as error:
+            savepoint.rollback()
+            _restore(session, saved)
+            work.error = _as_store_error(error)
+            return
+
+
+def _as_store_error(error: BaseException) -> BaseException:
+    """A database error as the store reports it (:class:`StoreError`), as
+    :meth:`saylau.store.db.Store.session` does."""
+    if isinstance(error, SQLAlchemyError):
+        wrapped = StoreError(f"database error: {error}")
+        wrapped.__cause__ = error
+        return wrapped
+    return error

@@ -1,0 +1,97 @@
+"""Group commit (PostgreSQL): the writes of concurrent threads share transactions, each is
+acknowledged only once its transaction committed, and one that fails fails alone."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from api_helpers import ledger_findings
+from sqlalchemy.orm import Session
+
+from saylau.core.ledger.events import Kind, decode_line
+from saylau.services import group_commit
+from saylau.services.accounts import record_action
+from saylau.services.errors import InvalidRequestError
+from saylau.services.group_commit import grouped_write
+from saylau.store import Store, StoreError
+from saylau.store.ledger_events import ledger_lines
+
+
+def _recorded(store: Store) -> list[str]:
+    with store.session() as session:
+        events = [decode_line(line, checked=False) for line in ledger_lines(session)]
+    return [str(e.payload["user"]) for e in events if e.kind == Kind.ACTION_RECORDED]
+
+
+def test_concurrent_writes_are_grouped_and_a_failure_stays_alone(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if store.dialect != "postgresql":
+        pytest.skip("group commit is PostgreSQL's; on SQLite each write is a transaction")
+    sizes: list[int] = []
+    run = group_commit._run
+
+    def counted(store: Store, batch: list[Any]) -> None:
+        sizes.append(len(batch))
+        run(store, batch)
+
+    monkeypatch.setattr(group_commit, "_run", counted)
+    started = threading.Event()
+
+    def work(n: int) -> Any:
+        def run(session: Session) -> int:
+            if n == 0:
+                started.set()
+                time.sleep(0.3)  # the first group is slow: the others queue meanwhile
+            record_action(session, f"user-{n}", "test", f"user-{n}", {})
+            if n % 5 == 4:
+                raise InvalidRequestError("refused", field="n", expected="not 4 modulo 5")
+            return n
+
+        return run
+
+    results: dict[int, object] = {}
+
+    def client(n: int) -> None:
+        if n:
+            started.wait(5)
+        try:
+            results[n] = grouped_write(store, work(n))
+        except InvalidRequestError as error:
+            results[n] = error
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert all(results[n] == n for n in range(20) if n % 5 != 4)
+    assert all(isinstance(results[n], InvalidRequestError) for n in range(20) if n % 5 == 4)
+    assert max(sizes) > 1
+    assert sum(sizes) == 20
+    assert sorted(_recorded(store)) == sorted(f"user-{n}" for n in range(20) if n % 5 != 4)
+    assert ledger_findings(store) == []
+
+
+def test_nothing_of_a_group_is_acknowledged_when_its_transaction_fails(store: Store) -> None:
+    if store.dialect != "postgresql":
+        pytest.skip("group commit is PostgreSQL's")
+
+    def fine(session: Session) -> int:
+        record_action(session, "ana", "test", "ana", {})
+        return 1
+
+    def lost(session: Session) -> int:
+        # The database ends this connection, as a crash of the server would.
+        session.connection().exec_driver_sql("SELECT pg_terminate_backend(pg_backend_pid())")
+        return 2
+
+    works = [group_commit._Work(fine), group_commit._Work(lost)]
+    group_commit._run(store, works)
+    assert all(isinstance(work.error, StoreError) for work in works)  # answered 503
+    assert all(work.result is None for work in works)
+    assert "ana" not in _recorded(store)
+    assert ledger_findings(store) == []
