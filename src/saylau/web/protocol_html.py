@@ -99,8 +99,8 @@ def protocol_section(
         out.append("</tbody></table>")
     elif p.version > 1:
         text = _(
-            "This protocol was corrected {times} time(s); the list of its versions will be "
-            "published from the ledger.",
+            "This protocol was corrected {times} time(s); its versions are in the published "
+            "ledger (saylau history).",
             times=p.version - 1,
         )
         out.append(f'<p class="history-pending">{escape(text)}</p>')
