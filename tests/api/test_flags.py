@@ -25,6 +25,7 @@ from saylau.core.election import parse_election
 from saylau.core.protocol import Protocol
 from saylau.core.roles import Assignment, Role
 from saylau.elections.generate import generate_protocols
+from saylau.services import flags as flags_service
 from saylau.services.accounts import change_role, create_user, sign_in
 from saylau.services.ledger import record_protocols
 from saylau.services.night import protocol_row
@@ -325,3 +326,33 @@ def test_a_coordinator_sees_the_flags_in_the_browser(
                 browser.close()
     finally:
         server.stop()
+
+
+def test_the_comparison_is_made_once_per_state_of_the_contest(
+    client: TestClient, person: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A coordinator's page polls: the contest's counted protocols are read and the reference
+    made again only when an event about the contest was added to the ledger."""
+    loads: list[str] = []
+    real = flags_service.load_station_data
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        loads.append("load")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(flags_service, "load_station_data", counted)
+    coordinator = person("rita", Role.COORDINATOR, "north")
+    ana = person("ana", Role.TYPIST, "north-t")
+    bek = person("bek", Role.TYPIST, "north-t")
+    before = client.get(f"{BASE}/north-t", headers=coordinator).json()
+    client.get(f"{BASE}/north", headers=coordinator)
+    assert loads == ["load"]  # sign-ins and a second commission: the same comparison
+    assert before["compared_with"] == 97
+    body = leader_first(stuffed_values(900 + 11 * 7), night_leader())
+    type_entry(client, ana, STUFFED, body)
+    type_entry(client, bek, STUFFED, body)
+    after = client.get(f"{BASE}/north-t", headers=coordinator).json()
+    assert loads == ["load", "load"]  # the accepted protocol is compared with
+    assert after["compared_with"] == 98
+    rows = {row["station"]: row for row in after["protocols"]}
+    assert rows[STUFFED]["counted"] is True

@@ -19,8 +19,10 @@ still being typed are never used.
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from saylau.core.election import Election
@@ -28,6 +30,7 @@ from saylau.core.entry import Stage
 from saylau.core.roles import Permission, allowed
 from saylau.forensics import StationData, StationFlag, check_protocol, reference
 from saylau.forensics.flags import correction_flags, warning_flags
+from saylau.forensics.outliers import Reference
 from saylau.services.accounts import Principal
 from saylau.services.context import election, read
 from saylau.services.errors import PermissionDeniedError
@@ -35,6 +38,7 @@ from saylau.services.forensics import load_station_data, root_of
 from saylau.store.db import Store
 from saylau.store.entries import entry_stages
 from saylau.store.errors import NotFound
+from saylau.store.models import LedgerEventRecord
 
 ADVISORY = (
     "Leads for review, never proof: each flag says what was measured, against what null and "
@@ -90,9 +94,9 @@ def flag_view(flag: StationFlag) -> dict[str, Any]:
     }
 
 
-def _screen(data: StationData, wanted: set[str]) -> dict[str, list[StationFlag]]:
-    """The advisory flags of the stations of ``data`` in ``wanted``."""
-    ref = reference(data)
+def _screen(data: StationData, ref: Reference, wanted: set[str]) -> dict[str, list[StationFlag]]:
+    """The advisory flags of the stations of ``data`` in ``wanted`` (``ref``: made from
+    ``data``)."""
     leader = data.leader
     found: dict[str, list[StationFlag]] = {}
     for i, station in enumerate(data.station_ids):
@@ -114,6 +118,45 @@ def _screen(data: StationData, wanted: set[str]) -> dict[str, list[StationFlag]]
     return found
 
 
+_Comparison = tuple[StationData, Reference] | None
+_COMPARISONS: dict[tuple[int, str, str], tuple[tuple[int, str] | None, _Comparison]] = {}
+_COMPARISONS_LOCK = threading.Lock()
+
+
+def _contest_version(store: Store, contest: str) -> tuple[int, str] | None:
+    """The position and hash of the ledger's last event about ``contest`` (None: no event):
+    the contest's counted protocols cannot have changed while it stays the same, and the
+    hash tells one ledger from another."""
+    query = (
+        select(LedgerEventRecord.sequence, LedgerEventRecord.hash)
+        .where(LedgerEventRecord.contest == contest)
+        .order_by(LedgerEventRecord.sequence.desc())
+        .limit(1)
+    )
+    with store.session() as session:
+        found = session.execute(query).first()
+    return None if found is None else (int(found[0]), str(found[1]))
+
+
+def _comparison(store: Store, chosen: Election, contest: str) -> _Comparison:
+    """Every counted protocol of the contest and the reference made from them, computed
+    once per state of the contest's events in the ledger (a coordinator's page polls)."""
+    key = (id(store.engine), chosen.id, contest)
+    version = _contest_version(store, contest)
+    with _COMPARISONS_LOCK:
+        cached = _COMPARISONS.get(key)
+    if cached is not None and version is not None and cached[0] == version:
+        return cached[1]
+    try:
+        data = load_station_data(store, chosen, chosen.contests[contest], root_of(chosen))
+        found: _Comparison = (data, reference(data))
+    except NotFound:  # nothing counted in the contest yet
+        found = None
+    with _COMPARISONS_LOCK:
+        _COMPARISONS[key] = (version, found)
+    return found
+
+
 def incoming_flags(
     store: Store,
     principal: Principal,
@@ -126,13 +169,9 @@ def incoming_flags(
     """The contest's protocols under ``commission`` that have arrived (counted, or being
     entered), each with its stage and, once counted, its advisory flags."""
     chosen, stations, stages = _checked(store, principal, election_id, contest, commission)
-    try:
-        data: StationData | None = load_station_data(
-            store, chosen, chosen.contests[contest], root_of(chosen)
-        )
-    except NotFound:  # nothing counted in the contest yet
-        data = None
-    flags = _screen(data, set(stations)) if data is not None else {}
+    comparison = _comparison(store, chosen, contest)
+    data = None if comparison is None else comparison[0]
+    flags = _screen(*comparison, set(stations)) if comparison is not None else {}
     rows = []
     for station in stations:
         stage, version = stages.get(station, (str(Stage.EMPTY), 0))
