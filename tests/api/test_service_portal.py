@@ -73,8 +73,12 @@ def test_the_data_is_rebuilt_in_the_background_once_old(portal_store: Store) -> 
         built.append(data)
         return data
 
-    source = StoreSource(portal_store, refresh=5, build=build, clock=lambda: now[0])
+    changes = [0]
+    source = StoreSource(
+        portal_store, refresh=5, build=build, version=lambda _: changes[0], clock=lambda: now[0]
+    )
     first = source()
+    changes[0] += 1  # the store changed
     now[0] = 4.0
     assert source() is first  # still young: no rebuild
     assert len(built) == 1
@@ -100,8 +104,12 @@ def test_a_failed_rebuild_keeps_the_last_data(portal_store: Store) -> None:
         built.append(data)
         return data
 
-    source = StoreSource(portal_store, refresh=5, build=build, clock=lambda: now[0])
+    changes = [0]
+    source = StoreSource(
+        portal_store, refresh=5, build=build, version=lambda _: changes[0], clock=lambda: now[0]
+    )
     first = source()
+    changes[0] += 1
     now[0] = 6.0
     assert source() is first
     deadline = time.monotonic() + 10

@@ -5,7 +5,7 @@ differences, warnings and corrections, approvals, signed summaries, certificatio
 status goes from unofficial partial to complete to certified, the stored protocols are the
 generated night's, and the ledger, published, verifies. On the 2023 election: the night's
 seats are the official ones. As a process: the portal answers while the night plays, and
-Ctrl-C stops it cleanly with exit code 130.
+Ctrl-C or SIGTERM stops it cleanly with exit code 130 or 143.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from saylau.cli.demo import INTERRUPTED
+from saylau.cli.exit_codes import INTERRUPTED, TERMINATED
 from saylau.cli.main import app
 from saylau.core.election import Election, parse_election
 from saylau.elections.generate import generate_protocols
@@ -168,11 +169,15 @@ def test_a_small_night_goes_through_the_service_and_its_ledger_verifies(
     assert progress.approved == progress.entry_protocols
     assert progress.summaries_signed == progress.summaries_planned >= 2
     assert progress.contests_certified == len(election.contests)
-    # The service's own status follows the protocols entered through it: certified for the
-    # contests wholly typed twice and certified on their signed summaries.
+    # The service's own status agrees with the stored protocols and the ledger, whichever
+    # way the protocols came: certified, on signed summaries or on the complete count.
     on_summaries = [c.id for c in election.contests.values() if c.commission in plan.territories]
-    for contest in on_summaries:
-        assert result_status(store, election.id, contest)["status"] == "certified"
+    assert on_summaries
+    assert len(on_summaries) < len(election.contests)
+    for contest in election.contests:
+        status = result_status(store, election.id, contest)
+        assert status["status"] == "certified", contest
+        assert status["counted"] == status["protocols"]
 
     # The stored protocols are the generated night's, typed or as files.
     truth = {
@@ -271,7 +276,13 @@ def _get(url: str) -> tuple[int, str]:
         return answer.status, answer.read().decode("utf-8")
 
 
-def test_ctrl_c_stops_the_demo_cleanly_while_the_portal_answers(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("sent", "code", "name"),
+    [(signal.SIGINT, INTERRUPTED, "Ctrl-C"), (signal.SIGTERM, TERMINATED, "SIGTERM")],
+)
+def test_a_signal_stops_the_demo_cleanly_while_the_portal_answers(
+    tmp_path: Path, sent: signal.Signals, code: int, name: str
+) -> None:
     port = _free_port()
     command = [
         sys.executable,
@@ -282,10 +293,12 @@ def test_ctrl_c_stops_the_demo_cleanly_while_the_portal_answers(tmp_path: Path) 
         str(port),
         "--minutes",
         "10",
-        "--database",
-        f"sqlite:///{tmp_path / 'demo.db'}",
     ]
-    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if sent == signal.SIGINT:  # a store kept; with SIGTERM, a temporary one to be removed
+        command += ["--database", f"sqlite:///{tmp_path / 'demo.db'}"]
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1", "TMPDIR": str(temporary)}
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
     )
@@ -302,13 +315,20 @@ def test_ctrl_c_stops_the_demo_cleanly_while_the_portal_answers(tmp_path: Path) 
         assert status == 200
         assert "Test election" not in html
         assert "2023" in html
-        process.send_signal(signal.SIGINT)
+        if sent == signal.SIGTERM:
+            (made,) = temporary.iterdir()
+            assert made.name.startswith("saylau-demo-")
+        process.send_signal(sent)
         stdout, stderr = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
             process.communicate()
-    assert process.returncode == INTERRUPTED, stdout + stderr
+    assert process.returncode == code, stdout + stderr
     assert "Traceback" not in stderr
+    assert f"{name}: stopping the night" in stdout
     assert "Stopped before the end" in stdout
     assert f"Open http://127.0.0.1:{port}/en/" in stdout
+    assert list(temporary.iterdir()) == []  # the temporary folder, if any, removed
+    with pytest.raises(urllib.error.URLError, match="refused"):  # the server is shut down
+        _get(f"http://127.0.0.1:{port}/en/")

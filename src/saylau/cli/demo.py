@@ -3,15 +3,15 @@
 The store is SQLite in a new temporary folder (removed at the end) unless ``--database`` names
 one. The commission service and the public portal are served by uvicorn from a background
 thread; the night plays in another (:mod:`saylau.services.demo_night`); this thread shows
-the progress. Ctrl-C stops everything cleanly: exit code 130 if the night had not finished,
-0 if it had (the portal was serving the certified results). See docs/demo.md.
+the progress. Ctrl-C (SIGINT) or SIGTERM stops everything cleanly: exit code 130 or 143 if
+the night had not finished, 0 if it had (the portal was serving the certified results).
+See docs/demo.md.
 """
 
 from __future__ import annotations
 
 import secrets
 import shutil
-import signal
 import socket
 import sys
 import tempfile
@@ -27,6 +27,13 @@ from rich.console import Console
 
 from saylau.api.app import create_app
 from saylau.cli.demo_screen import counts_line, show_progress
+from saylau.cli.demo_signals import (
+    code_of,
+    ignore_signals,
+    name_of,
+    on_sigterm,
+    restore_sigterm,
+)
 from saylau.cli.exit_codes import UsageError, fail_with
 from saylau.cli.render import render
 from saylau.cli.store_option import opened
@@ -45,8 +52,6 @@ from saylau.store.db import Store, shown_url
 from saylau.web.router import portal_router
 
 ELECTION = "kz-2023"
-INTERRUPTED = 130
-"""Exit code when Ctrl-C stops the night before it is certified (128 + SIGINT)."""
 NOT_REPRODUCED = 1
 """Exit code when the night's seats differ from the official ones (a bug)."""
 
@@ -126,7 +131,9 @@ def demo_command(
         raise fail_with(UsageError(str(error))) from None
     folder = None if database else Path(tempfile.mkdtemp(prefix="saylau-demo-"))
     url = database if folder is None else f"sqlite:///{folder / 'saylau.db'}"
+    previous = None
     try:
+        previous = on_sigterm()
         code = _play(
             console,
             url,
@@ -137,9 +144,13 @@ def demo_command(
             exit_when_done=exit_when_done,
             temporary=folder is not None,
         )
+    except KeyboardInterrupt as stopped:  # before the store was open
+        console.print(f"\n{name_of(stopped)}: stopped.", highlight=False)
+        code = code_of(stopped)
     finally:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+        restore_sigterm(previous)
     if code:
         raise typer.Exit(code)
 
@@ -207,38 +218,21 @@ def _play(
         console.print("Ctrl-C stops the demo.\n", highlight=False)
         sys.stdout.flush()
         return _run(console, store, night, live, serve=serve, exit_when_done=exit_when_done)
-    except KeyboardInterrupt:
-        console.print("\nCtrl-C: stopped before the night began.", highlight=False)
-        return INTERRUPTED
+    except KeyboardInterrupt as stopped:
+        console.print(f"\n{name_of(stopped)}: stopped before the night began.", highlight=False)
+        return code_of(stopped)
     except typer.Exit:
         raise
     except Exception as error:
         raise fail_with(error) from None
     finally:
-        _ignore_ctrl_c()  # a second Ctrl-C must not interrupt the cleaning up
+        ignore_signals()  # a second Ctrl-C or SIGTERM must not interrupt the cleaning up
         if server is not None:
             server.stop()
         if live is not None:
             live.stop()
         store.close()
-        _ignore_ctrl_c(False)
-
-
-_CTRL_C: list[object] = []
-"""The handler of SIGINT before the demo ignored it (to put it back)."""
-
-
-def _ignore_ctrl_c(ignore: bool = True) -> None:
-    """Ignore Ctrl-C while the night stops and everything closes (a second Ctrl-C must not
-    interrupt that), then put the earlier handler back."""
-    if threading.current_thread() is not threading.main_thread():
-        return
-    if ignore:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        if not _CTRL_C:
-            _CTRL_C.append(previous)
-    elif _CTRL_C:
-        signal.signal(signal.SIGINT, _CTRL_C.pop())  # type: ignore[arg-type]
+        ignore_signals(False)
 
 
 def _describe(console: Console, night: DemoNight, options: NightOptions) -> None:
@@ -309,10 +303,10 @@ def _run(
     worker.start()
     try:
         show_progress(console, night, live, worker)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stopped:
         stop.set()
-        _ignore_ctrl_c()  # the night ends at its next step
-        console.print("\nCtrl-C: stopping the night...", highlight=False)
+        ignore_signals()  # the night ends at its next step
+        console.print(f"\n{name_of(stopped)}: stopping the night...", highlight=False)
         worker.join()
         console.print(
             f"Stopped before the end: {night.progress.stations_reported:,} of "
@@ -320,7 +314,7 @@ def _run(
             f"{night.progress.status.value}. Portal and store closed.",
             highlight=False,
         )
-        return INTERRUPTED
+        return code_of(stopped)
     worker.join()
     if failure:
         error = failure[0]
@@ -339,8 +333,10 @@ def _run(
         try:
             while True:
                 time.sleep(3600)
-        except KeyboardInterrupt:
-            console.print("\nStopped. Portal and store closed.", highlight=False)
+        except KeyboardInterrupt as stopped:
+            console.print(
+                f"\n{name_of(stopped)}: stopped. Portal and store closed.", highlight=False
+            )
     return code
 
 

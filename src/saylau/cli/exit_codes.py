@@ -6,7 +6,8 @@ file, row, field), a malformed election definition (names the path inside it), w
 store refuses (unknown election, conflicting definition) or a bundle that cannot be
 published; 4 bad
 ruleset (names file and key); 5 verification failed (a published bundle does not verify:
-``saylau verify`` lists the findings)."""
+``saylau verify`` lists the findings); 130 and 143 a command that runs until stopped
+(``saylau demo``) stopped by Ctrl-C (SIGINT) or SIGTERM before its work was done."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ USAGE = 2
 BAD_INPUT = 3
 BAD_RULESET = 4
 VERIFICATION_FAILED = 5
+INTERRUPTED = 130
+"""Stopped by Ctrl-C (SIGINT) before the work was done: 128 + SIGINT."""
+TERMINATED = 143
+"""Stopped by SIGTERM before the work was done: 128 + SIGTERM."""
 
 
 class UsageError(Exception):

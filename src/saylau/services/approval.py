@@ -6,6 +6,13 @@ signed (:mod:`saylau.core.approval`); the CEC certifies a contest once the summa
 contest's commission is signed, and the certification, with the votes per choice, is a
 ``results-certified`` event of the ledger. A correction or recount below reopens every
 summary above the station (:func:`reopen_above`), and with it the certification.
+
+The status of a result (:func:`result_status`) is read from the stored facts, whichever way
+the protocols came (typed twice through the service, or stored as files by ``saylau
+generate``, ``saylau import`` or the demo's night): a station is counted when its stored
+protocol is accepted, and the contest is certified when the ledger's last certification of
+it records the numbers that the stored protocols give (as ``saylau certify`` and the portal
+read it).
 """
 
 from __future__ import annotations
@@ -13,18 +20,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from saylau.core.approval import ResultStatus, Summary, SummaryStage, certify, reopen, sign
 from saylau.core.approval import result_status as status_of
 from saylau.core.election import Election
 from saylau.core.entry import COUNTED, Stage
+from saylau.core.ledger.events import Kind, decode_line
 from saylau.core.roles import Permission, allowed
 from saylau.services.accounts import Principal
 from saylau.services.certify import certified_results
 from saylau.services.context import election, read, write
 from saylau.services.errors import PermissionDeniedError, VersionConflictError
 from saylau.services.ledger import LedgerAppender
+from saylau.services.night import ACCEPTED
 from saylau.services.results import contest_results
 from saylau.store.db import Store
 from saylau.store.entries import (
@@ -34,6 +44,7 @@ from saylau.store.entries import (
     save_summary,
 )
 from saylau.store.errors import NotFound
+from saylau.store.models import LedgerEventRecord, ProtocolRecord
 
 
 def _summary(stored: StoredSummary | None, commission: str, contest: str) -> Summary:
@@ -231,25 +242,68 @@ def _status(stages: Iterable[Stage], certified: bool) -> dict[str, Any]:
     }
 
 
+def _accepted_stations(session: Session, election_id: str, contest: str) -> set[str]:
+    """The stations whose stored protocol of ``contest`` is accepted (typed twice through
+    the service or stored as a file)."""
+    query = select(ProtocolRecord.station_id).where(
+        ProtocolRecord.election_id == election_id,
+        ProtocolRecord.contest_id == contest,
+        ProtocolRecord.status == ACCEPTED,
+    )
+    return set(session.scalars(query))
+
+
+_CHANGES = (Kind.PROTOCOL_ENTERED, Kind.PROTOCOL_ACCEPTED, Kind.PROTOCOL_CORRECTED)
+"""The ledger events that can change a contest's numbers."""
+
+
+def _last(session: Session, contest: str, kinds: Iterable[Kind]) -> int | None:
+    query = select(func.max(LedgerEventRecord.sequence)).where(
+        LedgerEventRecord.contest == contest,
+        LedgerEventRecord.kind.in_([k.value for k in kinds]),
+    )
+    found = session.scalar(query)
+    return None if found is None else int(found)
+
+
+def ledger_certified(store: Store, session: Session, chosen: Election, contest: str) -> bool:
+    """Whether the ledger certifies ``contest`` as it is stored now: its last
+    ``results-certified`` event comes after every protocol event of the contest, or records
+    the very numbers that the stored protocols give (a correction that changed none of
+    them, which ``saylau certify`` does not certify again)."""
+    certified = _last(session, contest, [Kind.RESULTS_CERTIFIED])
+    if certified is None:
+        return False
+    changed = _last(session, contest, _CHANGES)
+    if changed is None or changed < certified:
+        return True
+    line = session.scalar(
+        select(LedgerEventRecord.line).where(LedgerEventRecord.sequence == certified)
+    )
+    recorded = decode_line(bytes(line or b""), checked=False).payload.get("results")
+    (result,) = contest_results(store, chosen, [contest])
+    return recorded == certified_results(result)
+
+
 def result_status(
     store: Store, election_id: str, contest: str, commission: str | None = None
 ) -> dict[str, Any]:
     """The status of a contest's result under ``commission`` (the contest's own by
-    default): public."""
+    default), from the stored protocols and the ledger (see the module's description):
+    public."""
 
     def work(session: Session) -> dict[str, Any]:
         chosen = election(session, election_id)
         if contest not in chosen.contests:
             raise NotFound(f"election {chosen.id} has no contest {contest!r}")
-        own = chosen.contests[contest].commission
-        place = commission or own
+        place = commission or chosen.contests[contest].commission
         _check_contest(chosen, contest, place)
-        stages = _stages(session, chosen, contest)
-        summary = load_summaries(session, election_id, contest, [own]).get(own)
-        certified = summary is not None and summary.stage == SummaryStage.CERTIFIED
+        accepted = _accepted_stations(session, election_id, contest)
         subtree = _contest_stations(chosen, contest, place)
-        result = _status((stages[s] for s in subtree), certified)
-        return {"contest": contest, "commission": place, **result}
+        stages = [Stage.ACCEPTED if s in accepted else Stage.EMPTY for s in subtree]
+        complete = all(stage is Stage.ACCEPTED for stage in stages)
+        certified = complete and ledger_certified(store, session, chosen, contest)
+        return {"contest": contest, "commission": place, **_status(stages, certified)}
 
     return read(store, work)
 

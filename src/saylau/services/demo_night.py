@@ -1,10 +1,8 @@
 """The demo's election night, played against a store through the service's own code:
 :class:`DemoNight`.
 
-:meth:`DemoNight.prepare` creates the night's people (two typists, a coordinator of each
-territorial commission typed twice, a CEC administrator) and grants their roles through
-:mod:`saylau.services.accounts`. :meth:`DemoNight.run` then plays the :class:`NightPlan` on
-the clock, in one thread:
+:meth:`DemoNight.prepare` creates the night's people (:mod:`saylau.services.demo_people`).
+:meth:`DemoNight.run` then plays the :class:`NightPlan` on the clock, in one thread:
 
 - a station typed twice is claimed, typed, compared, resolved, approved (and corrected when
   the paper was wrong) through :func:`saylau.services.entry.act`, as the API does; each
@@ -30,24 +28,20 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from saylau.core.controls import ControlSettings
 from saylau.core.entry import Action, Approve, Claim, Correct, Resolution, Resolve, Stage, Submit
 from saylau.core.protocol import Protocol
-from saylau.core.roles import Assignment, Role
-from saylau.services import accounts
 from saylau.services.accounts import Principal
 from saylau.services.approval import certify_contest, sign_summary, summary_of
 from saylau.services.certify import certify
 from saylau.services.context import write
+from saylau.services.demo_people import People, create_people, require_new_store
 from saylau.services.demo_plan import (
-    ADMIN,
     COORDINATOR,
     CORRECTION_DELAY,
     REPORTING_SHARE,
-    TYPISTS,
     EntryScript,
     NightPlan,
     Scenario,
@@ -56,11 +50,8 @@ from saylau.services.demo_progress import NightProgress, Status
 from saylau.services.entry import ProtocolRef, act
 from saylau.services.ledger import record_protocols
 from saylau.services.night import protocol_row
-from saylau.store.accounts import find_user
 from saylau.store.db import Store
-from saylau.store.errors import ConflictError
 from saylau.store.ledger_events import last_head
-from saylau.store.models import ProtocolRecord
 from saylau.store.protocols import upsert_protocols
 
 WAVE_STATIONS = 4000
@@ -72,18 +63,10 @@ ENTRY_SLICE = 0.25
 CORRECTION_REASON = "votes of two parties transposed on the protocol, found on review"
 WAVE_REASON = "protocol sent again by the precinct commission: two vote counts transposed"
 WAVE_DECISION = "precinct commission's corrected protocol (generated)"
-CERTIFIED_ON_SUMMARIES = 4
-"""At most this many contests are certified on their signed summaries (each certification
-reads the whole count, about 0.5 s for 2023); every other one on its complete count."""
-
-
-@dataclass(frozen=True)
-class People:
-    """The night's signed-in principals."""
-
-    typists: dict[str, Principal]
-    coordinator: Principal
-    admin: Principal
+CERTIFIED_ON_SUMMARIES = 100
+"""At most this many contests are certified on their signed summaries (about 0.05 s each on
+2023: each reads its own contest's protocols; the default night has 77 such contests);
+every other one on its complete count."""
 
 
 @dataclass(order=True)
@@ -158,49 +141,14 @@ class DemoNight:
     def require_new(self) -> None:
         """:class:`ConflictError` if the store holds protocols of the election or the
         night's people already (a night is played once per store)."""
-        query = (
-            select(ProtocolRecord.station_id)
-            .where(ProtocolRecord.election_id == self.election.id)
-            .limit(1)
-        )
-        with self.store.session() as session:
-            protocols = session.scalar(query) is not None
-            people = [u for u in (*TYPISTS, COORDINATOR, ADMIN) if find_user(session, u)]
-        if protocols or people:
-            held = "protocols" if protocols else "the user " + people[0]
-            raise ConflictError(
-                f"the store holds {held} of an earlier night of {self.election.id}: "
-                "the demo needs a new database (without --database it makes a temporary one)"
-            )
+        require_new_store(self.store, self.election)
 
     def prepare(self, password: str) -> People:
-        """Create the night's people with ``password`` and grant their roles (typists and a
-        coordinator in each territorial commission typed twice, an administrator at the
-        CEC); returns them signed in. Refuses a store used by an earlier night
-        (:meth:`require_new`)."""
+        """Create the night's people with ``password`` and grant their roles (see
+        :func:`~saylau.services.demo_people.create_people`); returns them signed in.
+        Refuses a store used by an earlier night (:meth:`require_new`)."""
         self.require_new()
-        election = self.election
-        root = next(c.id for c in election.commissions.values() if c.parent is None)
-        places = sorted({election.stations[s].commission for s in self.plan.entered})
-        roles: list[tuple[str, str, Role, list[str]]] = [
-            (TYPISTS[0], "Typist One", Role.TYPIST, places),
-            (TYPISTS[1], "Typist Two", Role.TYPIST, places),
-            (COORDINATOR, "Coordinator", Role.COORDINATOR, places),
-            (ADMIN, "CEC administrator", Role.ADMIN, [root]),
-        ]
-        signed: dict[str, Principal] = {}
-        for login, name, role, where in roles:
-            accounts.create_user(self.store, login, name, password)
-            for place in where:
-                assignment = Assignment(login, election.id, place, role)
-                accounts.change_role(self.store, assignment, grant=True)
-            issued = accounts.sign_in(self.store, login, password, "127.0.0.1", kind="token")
-            signed[login] = accounts.authenticate(self.store, issued.secret)
-        self.people = People(
-            typists={t: signed[t] for t in TYPISTS},
-            coordinator=signed[COORDINATOR],
-            admin=signed[ADMIN],
-        )
+        self.people = create_people(self.store, self.election, self.plan.entered, password)
         self._events()
         return self.people
 

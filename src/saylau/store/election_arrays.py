@@ -1,8 +1,9 @@
-"""All of an election's stored protocols as numpy columns, per contest, in one SELECT.
+"""An election's stored protocols as numpy columns, per contest, in one SELECT.
 
 For results of every contest at once (thousands of small district contests): one query
-instead of two per contest. The choices come from the election definition the caller holds,
-which the store checks against what it stored."""
+instead of two per contest. A few contests asked for read only their own rows (through the
+index on election, contest and station), not the whole election's. The choices come from
+the election definition the caller holds, which the store checks against what it stored."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ from saylau.store.protocols import require_election
 
 _PROTOCOLS = table(ProtocolRecord)
 _LINE_ORDER: tuple[Line, ...] = tuple(Line)
+FEW_CONTESTS = 500
+"""Up to this many contests asked for, only their rows are read; more (such as every
+contest of an election), the election's rows are read in one scan."""
 
 
 def load_election_arrays(
@@ -42,6 +46,8 @@ def load_election_arrays(
         .where(_PROTOCOLS.c.election_id == election_id)
         .order_by(_PROTOCOLS.c.contest_id, _PROTOCOLS.c.station_id)
     )
+    if len(choices) <= FEW_CONTESTS:
+        query = query.where(_PROTOCOLS.c.contest_id.in_(list(choices)))
     grouped: dict[str, list[tuple[object, ...]]] = defaultdict(list)
     for row in session.connection().execute(query):
         grouped[row[0]].append(tuple(row[1:]))
