@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ledger_helpers import TIME, row, store_night
 from sqlalchemy.event import listen
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from saylau.cli.exit_codes import VERIFICATION_FAILED
@@ -17,7 +19,7 @@ from saylau.core.ledger.replay import replay
 from saylau.ledger import verify_bundle, verify_event_signature
 from saylau.services.ledger import GENERATED_REASON, demo_key, record_protocols
 from saylau.services.publishing import publish_ledger
-from saylau.store import ConflictError, NotFound, Store
+from saylau.store import ConflictError, NotFound, Store, ledger_events
 from saylau.store.ledger_events import LedgerRow, append_lines, ledger_head, ledger_lines
 from saylau.store.protocols import upsert_protocols
 
@@ -110,10 +112,17 @@ def test_a_failed_transaction_leaves_no_event(store: Store, election: Election) 
 
 
 def test_what_a_committed_transaction_wrote_is_not_read_again(
-    store: Store, election: Election
+    store: Store, election: Election, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store_night(store, election, [row("001", 600, 300)])
     statements: list[str] = []
+    fetched = ledger_events.fetch  # PostgreSQL: reads sent together, past SQLAlchemy
+
+    def fetch(session: Session, queries: Any) -> Any:
+        statements.extend(sql for sql, _ in queries)
+        return fetched(session, queries)
+
+    monkeypatch.setattr(ledger_events, "fetch", fetch)
     with store.session() as session:
         listen(session.get_bind(), "before_cursor_execute", lambda *a: statements.append(a[2]))
         upsert_protocols(session, election.id, [row("002", 400, 350)])

@@ -28,7 +28,9 @@ cookie = APIKeyCookie(
 )
 
 
-def store_of(request: Request) -> Store:
+async def store_of(request: Request) -> Store:
+    """The application's store (``async``: FastAPI runs a plain function dependency in a
+    worker thread, a hop per request for an attribute read)."""
     store = request.app.state.store
     assert isinstance(store, Store)
     return store

@@ -292,7 +292,7 @@ def _record(
         reopen_above(
             session, chosen, appender, user=principal.user, station=station, contest=contest
         )
-    appender.flush()
+    appender.flush(defer=True)  # sent with the next statement or the commit
 
 
 def act(
@@ -340,7 +340,10 @@ def act(
         full = allowed(principal.assignments, chosen, Permission.READ_ENTRY, station)
         known = _known_entry(store, election_id, station, contest, expected_version)
         exists = known is not None
-        if known is None:
+        if known is None and expected_version == 0 and isinstance(action, Claim):
+            # A first claim: the insert below finds out whether there is an entry already.
+            known = ProtocolEntry(station, contest)
+        elif known is None:
             stored = load_entry(session, election_id, station, contest)
             exists = stored is not None
             known = (
@@ -360,9 +363,12 @@ def act(
         row = StoredEntry(
             station, contest, str(after.stage), after.version, entry_state_data(after)
         )
-        if not exists:
+        written_now = (
             insert_entry(session, election_id, row)
-        elif not update_entry(session, election_id, row, expected_version):
+            if not exists
+            else update_entry(session, election_id, row, expected_version)
+        )
+        if not written_now:
             now = _current(session, election_id, station, contest)
             message = f"protocol {station}/{contest} was changed by someone else"
             return conflict(session, message, now, full)

@@ -5,14 +5,19 @@ for the ledger's lock (:func:`saylau.store.entries.serialize_writers`), and each
 otherwise pay on its own for the lock, the ledger's head, and the commit's flush to disk.
 :func:`grouped_write` instead hands its work to the process's current *leader*: the first
 request that finds no leader becomes it, takes the queued works (its own first, at most
-:data:`BATCH_LIMIT`) and runs them in one transaction that holds the lock, each inside a
-savepoint, then commits once. Each request is answered only after the commit of its batch
-returned: what is acknowledged is durable, and what was not committed is not acknowledged.
-If the leader has more works queued after its batch, it hands the leadership to the oldest
-waiting request and returns.
+:data:`BATCH_LIMIT`) and runs them in one transaction that holds the lock, then commits
+once. If fewer works are queued than the last batch had, the leader waits up to
+:data:`GATHER_SECONDS` for them first: the clients of a batch got their answers together and
+send their next requests together, and a batch of one would pay the whole transaction alone.
+Each request is answered only after the commit of its batch returned: what is acknowledged
+is durable, and what was not committed is not acknowledged. If the leader has more works
+queued after its batch, it hands the leadership to the oldest waiting request and returns.
 
-A batch of one work is a plain transaction (no savepoint). In a larger batch, a work that
-fails is rolled back to its savepoint and alone gets the error; a work that
+A batch of one work is a plain transaction (no savepoint). A larger batch is first run
+without savepoints (they cost two round trips and SQLAlchemy's bookkeeping per work); if
+every work succeeds, it commits. If one fails (a version conflict, a refused request), that
+transaction is rolled back whole and the batch is run again, each work inside a savepoint:
+then a work that fails is rolled back to its savepoint and alone gets the error; a work that
 loses a key to a concurrent writer (:class:`ConflictError` or a unique key refused) is run
 again, up to :data:`ATTEMPTS` times, as :func:`saylau.services.context.write` does. If the
 commit itself fails, every work of the batch gets the error (none of them is acknowledged).
@@ -38,11 +43,13 @@ from sqlalchemy.orm import Session
 
 from saylau.services.context import ATTEMPTS, write
 from saylau.store.db import Store
+from saylau.store.direct import send_deferred
 from saylau.store.entries import serialize_writers
 from saylau.store.errors import ConflictError, StoreError
 
 T = TypeVar("T")
 BATCH_LIMIT = 64
+GATHER_SECONDS = 0.002
 
 
 @dataclass(eq=False)
@@ -59,6 +66,11 @@ class _Queue:
     lock: threading.Lock = field(default_factory=threading.Lock)
     waiting: deque[_Work[Any]] = field(default_factory=deque)
     leading: bool = False
+    last_batch: int = 1
+    arrived: threading.Condition = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.arrived = threading.Condition(self.lock)
 
 
 _queues: weakref.WeakKeyDictionary[Store, _Queue] = weakref.WeakKeyDictionary()
@@ -86,6 +98,7 @@ def grouped_write(store: Store, work: Callable[[Session], T]) -> T:
         queue.waiting.append(mine)
         lead = not queue.leading
         queue.leading = True
+        queue.arrived.notify()
     if not lead:
         mine.done.wait()
     if mine.lead or lead:
@@ -98,7 +111,13 @@ def grouped_write(store: Store, work: Callable[[Session], T]) -> T:
 def _lead(store: Store, queue: _Queue) -> None:
     """Run one batch, then hand over the leadership (or give it up if nobody waits)."""
     with queue.lock:
+        # As many works as the last batch had are probably on their way (their clients
+        # got their answers together): wait a little for them rather than commit alone.
+        target = min(queue.last_batch, BATCH_LIMIT)
+        if len(queue.waiting) < target:
+            queue.arrived.wait_for(lambda: len(queue.waiting) >= target, GATHER_SECONDS)
         batch = [queue.waiting.popleft() for _ in range(min(BATCH_LIMIT, len(queue.waiting)))]
+        queue.last_batch = len(batch)
     try:
         _run(store, batch)
     finally:
@@ -124,6 +143,10 @@ def _restore(session: Session, saved: dict[Any, Any]) -> None:
     session.info.update(saved)
 
 
+class _WorkFailedError(Exception):
+    """A work of a batch run without savepoints failed: the batch is run again with them."""
+
+
 def _run(store: Store, batch: list[_Work[Any]]) -> None:
     if len(batch) == 1:  # alone: its own transaction, no savepoint needed
         work = batch[0]
@@ -132,6 +155,37 @@ def _run(store: Store, batch: list[_Work[Any]]) -> None:
         except Exception as error:
             work.error = error
         return
+    if not _run_plain(store, batch):
+        _run_with_savepoints(store, batch)
+
+
+def _run_plain(store: Store, batch: list[_Work[Any]]) -> bool:
+    """The batch without savepoints: ``True`` if every work succeeded and the batch
+    committed (or the commit failed: then every work has the error), ``False`` if a work
+    failed; the transaction is then rolled back whole, nothing of it was written."""
+    try:
+        with store.session() as session:
+            serialize_writers(session)
+            for work in batch:
+                try:
+                    work.result = work.run(session)
+                except Exception as error:
+                    raise _WorkFailedError from error
+    except (_WorkFailedError, ConflictError):
+        # A work failed, or a write sent with the commit lost a key (before the commit was
+        # sent): nothing was committed; with savepoints the work at fault is found.
+        for work in batch:
+            work.result = None
+        return False
+    except BaseException as error:  # the commit failed: nothing of the batch is acknowledged
+        for work in batch:
+            work.result, work.error = None, _as_store_error(error)
+        if not isinstance(error, Exception):
+            raise
+    return True
+
+
+def _run_with_savepoints(store: Store, batch: list[_Work[Any]]) -> None:
     pending = batch
     try:
         with store.session() as session:
@@ -152,6 +206,7 @@ def _run_one(session: Session, work: _Work[Any]) -> None:
         savepoint = session.begin_nested()
         try:
             work.result = work.run(session)
+            send_deferred(session)  # a deferred write's error is the work's own
             savepoint.commit()
             return
         except (ConflictError, IntegrityError) as error:

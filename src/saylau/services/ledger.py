@@ -30,19 +30,18 @@ replaying the history; ``saylau verify`` checks everything on the published ledg
 :func:`saylau.ledger.demo_keypair` of ``"{election}/{commission}"``: anyone who knows the
 ids can sign with it. Demo keys make a generated night verifiable end to end; they are not
 keys for a real election.
+
+Parts in modules of their own: the protocols' states and histories (``ledger_protocols``),
+what a process knows of committed ledgers (``ledger_facts``), an event's stored row and the
+demo keys (``ledger_rows``).
 """
 
 from __future__ import annotations
 
-import functools
 import json
-import weakref
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import event as orm_event
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from saylau.core.election import Election
@@ -53,168 +52,55 @@ from saylau.core.ledger.events import (
     Kind,
     LedgerError,
     decode_line,
-    encode_line,
     new_event,
     utc_time,
 )
 from saylau.core.ledger.payloads import PayloadError
-from saylau.ledger import KeyPair, demo_keypair, sign_event
+from saylau.ledger import KeyPair, sign_event
+from saylau.services.ledger_facts import APPENDERS, committed_of, engine_of
+from saylau.services.ledger_protocols import (
+    ACCEPTED,
+    APPROVED,
+    ENTERED,
+    PROTOCOL_KINDS,
+    ProtocolState,
+    apply_protocol_event,
+    protocol_history,
+)
+from saylau.services.ledger_rows import KeySource, demo_key, ledger_row, root_commission
 from saylau.store.accounts import take_waiting_actions
 from saylau.store.entries import serialize_writers
 from saylau.store.errors import ConflictError, NotFound, StoreError
 from saylau.store.ledger_events import (
-    LedgerRow,
     append_lines,
     first_line_of,
     last_head,
-    lines_about,
     lines_about_pairs,
+    protocol_lines_and_keys,
     subjects_with,
 )
 from saylau.store.protocols import ProtocolRow
 from saylau.store.repository import election_definition
 
-ACCEPTED = "accepted"
-ENTERED = "entered"
-APPROVED = "approved"
+__all__ = [  # with what other modules import from here that now lives beside it
+    "GENERATED_DECISION",
+    "GENERATED_REASON",
+    "PROTOCOL_KINDS",
+    "LedgerAppender",
+    "ProtocolState",
+    "apply_protocol_event",
+    "demo_key",
+    "ledger_row",
+    "protocol_history",
+    "record_protocols",
+    "root_commission",
+]
+
 GENERATED_REASON = "late correction (generated)"
 GENERATED_DECISION = "generated"
 
+
 KEY_KINDS = (Kind.KEY_REGISTERED.value, Kind.KEY_ROTATED.value)
-PROTOCOL_KINDS = (
-    Kind.PROTOCOL_ENTERED.value,
-    Kind.PROTOCOL_CORRECTED.value,
-    Kind.PROTOCOL_ACCEPTED.value,
-    Kind.PROTOCOL_APPROVED.value,
-)
-_SUBJECT_KEYS = ("commission", "station", "subject")
-
-KeySource = Callable[[str, str], KeyPair]
-"""``(election id, commission id) -> key pair`` of that commission."""
-
-
-@functools.lru_cache(maxsize=65_536)
-def demo_key(election_id: str, commission_id: str) -> KeyPair:
-    """The demo key of a commission of an election (for demos and tests only)."""
-    return demo_keypair(f"{election_id}/{commission_id}")
-
-
-def root_commission(election: Election) -> str:
-    """The id of the commission at the top (the CEC)."""
-    roots = [c.id for c in election.commissions.values() if c.parent is None]
-    if len(roots) != 1:
-        raise StoreError(f"election {election.id} has {len(roots)} root commissions, not one")
-    return roots[0]
-
-
-def about(payload: Mapping[str, Data]) -> tuple[str | None, str | None]:
-    """``(subject, contest)`` of an event's payload, as stored beside its line."""
-    subject = next((payload[k] for k in _SUBJECT_KEYS if isinstance(payload.get(k), str)), None)
-    contest = payload.get("contest")
-    return (
-        subject if isinstance(subject, str) else None,
-        contest if isinstance(contest, str) else None,
-    )
-
-
-def ledger_row(event: Event) -> LedgerRow:
-    subject, contest = about(event.payload)
-    line = encode_line(event)
-    return LedgerRow(
-        event.sequence, event.hash, str(event.kind), event.actor, event.time, line, subject, contest
-    )
-
-
-@dataclass
-class _Committed:
-    """What a store's ledger is known to hold for good: facts seen in transactions that
-    committed (a definition, a key registration, a protocol event is never removed)."""
-
-    election: str | None = None
-    registered: set[str] = field(default_factory=set)
-    any_protocol: bool = False
-
-
-_COMMITTED: weakref.WeakKeyDictionary[Engine, dict[str, _Committed]] = weakref.WeakKeyDictionary()
-
-
-def _engine_of(session: Session) -> Engine:
-    bind = session.get_bind()
-    return bind if isinstance(bind, Engine) else bind.engine
-
-
-def _committed_of(engine: Engine, genesis: str | None) -> _Committed:
-    """The facts known of the ledger that starts with event ``genesis`` in the engine's
-    database (nothing is known of a ledger not started yet)."""
-    if genesis is None:
-        return _Committed()
-    return _COMMITTED.setdefault(engine, {}).setdefault(genesis, _Committed())
-
-
-_APPENDERS = "saylau.ledger.appenders"
-"""The key in ``Session.info`` of the appenders opened in the session's transaction."""
-
-
-@orm_event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint released: the transaction may still roll back
-    for appender in session.info.pop(_APPENDERS, ()):
-        appender._remember()
-
-
-@orm_event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    if not session.in_nested_transaction():
-        session.info.pop(_APPENDERS, None)  # a rolled-back transaction teaches nothing
-
-
-@dataclass
-class ProtocolState:
-    """One protocol as the ledger has it: the current version, the hash of the event that
-    set it, its content (``{"lines", "votes"}``) and ``entered``/``accepted``/``approved``."""
-
-    version: int
-    event: str
-    content: dict[str, Data]
-    status: str
-
-
-def apply_protocol_event(states: dict[tuple[str, str], ProtocolState], event: Event) -> None:
-    """Follow one protocol event (as the core's replay does for a sound ledger)."""
-    payload = event.payload
-    key = (str(payload["station"]), str(payload["contest"]))
-    if event.kind == Kind.PROTOCOL_ENTERED:
-        lines, votes = payload["lines"], payload["votes"]
-        assert isinstance(lines, dict)
-        assert isinstance(votes, dict)
-        states[key] = ProtocolState(1, event.hash, {"lines": lines, "votes": votes}, ENTERED)
-        return
-    state = states.get(key)
-    if state is None:
-        return
-    if event.kind == Kind.PROTOCOL_CORRECTED:
-        after, version = payload["after"], payload["version"]
-        assert isinstance(after, dict)
-        assert isinstance(version, int)
-        state.version, state.event, state.content, state.status = (
-            version,
-            event.hash,
-            after,
-            ENTERED,
-        )
-    elif event.kind == Kind.PROTOCOL_ACCEPTED:
-        state.status = ACCEPTED
-    elif event.kind == Kind.PROTOCOL_APPROVED:
-        state.status = APPROVED
-
-
-def protocol_history(session: Session, station: str, contest: str) -> list[Event]:
-    """Every event of one protocol, in order: entered, corrections, acceptances, approvals."""
-    return [
-        decode_line(line, checked=False)
-        for line in lines_about(session, station, contest, PROTOCOL_KINDS)
-    ]
 
 
 class LedgerAppender:
@@ -243,11 +129,11 @@ class LedgerAppender:
         self._protocols: dict[tuple[str, str], ProtocolState | None] = {}
         self._any_protocol: bool | None = None
         self._added: list[Event] = []
-        self._engine = _engine_of(session)
+        self._engine = engine_of(session)
         self._genesis = genesis
-        self._facts = _committed_of(self._engine, genesis)
+        self._facts = committed_of(self._engine, genesis)
         self._defined = False
-        session.info.setdefault(_APPENDERS, []).append(self)
+        session.info.setdefault(APPENDERS, []).append(self)
 
     @classmethod
     def open(
@@ -315,7 +201,7 @@ class LedgerAppender:
 
     def _remember(self) -> None:
         """After the transaction commits: what it saw or wrote holds for good."""
-        facts = _committed_of(self._engine, self._genesis)
+        facts = committed_of(self._engine, self._genesis)
         if self._defined:
             facts.election = self.election.id
         facts.registered.update(c for c, known in self._registered.items() if known)
@@ -329,7 +215,8 @@ class LedgerAppender:
             pair = self._pairs[commission] = self._keys(self.election.id, commission)
         return pair
 
-    def _preload_keys(self, commissions: Collection[str]) -> None:
+    def _keys_to_read(self, commissions: Collection[str]) -> list[str]:
+        """Which of ``commissions`` neither this appender nor the committed facts know."""
         committed = self._facts.registered
         unknown = []
         for commission in commissions:
@@ -339,11 +226,16 @@ class LedgerAppender:
                 self._registered[commission] = True
             else:
                 unknown.append(commission)
-        if not unknown:
-            return
-        found = subjects_with(self.session, KEY_KINDS, unknown)
+        return unknown
+
+    def _learn_keys(self, unknown: Collection[str], found: Collection[str]) -> None:
         for commission in unknown:
             self._registered[commission] = commission in found
+
+    def _preload_keys(self, commissions: Collection[str]) -> None:
+        unknown = self._keys_to_read(commissions)
+        if unknown:
+            self._learn_keys(unknown, subjects_with(self.session, KEY_KINDS, unknown))
 
     def key(self, commission: str) -> KeyPair:
         """The key of ``commission``; the CEC registers it first if the ledger lacks it."""
@@ -361,20 +253,35 @@ class LedgerAppender:
 
     # -- protocols -------------------------------------------------------------------
 
-    def _load(self, pairs: Collection[tuple[str, str]]) -> None:
-        unknown = {pair for pair in pairs if pair not in self._protocols}
+    def _pairs_to_read(self, pairs: Collection[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Which of the protocols ``pairs`` must be read from the ledger (none while the
+        ledger has no protocol at all: those are then known to be new)."""
+        unknown = sorted({pair for pair in pairs if pair not in self._protocols})
         if not unknown:
-            return
+            return []
         if self._any_protocol is None:
             self._any_protocol = self._facts.any_protocol or (
                 first_line_of(self.session, Kind.PROTOCOL_ENTERED.value) is not None
             )
+        if not self._any_protocol:
+            self._learn_protocols(unknown, [])
+            return []
+        return unknown
+
+    def _learn_protocols(
+        self, unknown: Collection[tuple[str, str]], lines: Iterable[bytes]
+    ) -> None:
         states: dict[tuple[str, str], ProtocolState] = {}
-        if self._any_protocol:
-            for line in lines_about_pairs(self.session, unknown, PROTOCOL_KINDS):
-                apply_protocol_event(states, decode_line(line, checked=False))
+        for line in lines:
+            apply_protocol_event(states, decode_line(line, checked=False))
         for pair in unknown:
             self._protocols[pair] = states.get(pair)
+
+    def _load(self, pairs: Collection[tuple[str, str]]) -> None:
+        unknown = self._pairs_to_read(pairs)
+        if unknown:
+            lines = lines_about_pairs(self.session, unknown, PROTOCOL_KINDS)
+            self._learn_protocols(unknown, lines)
 
     def protocol_state(self, station: str, contest: str) -> ProtocolState | None:
         """The ledger's current version of a protocol (events of this appender included)."""
@@ -390,9 +297,12 @@ class LedgerAppender:
     ) -> None:
         """Record ``rows`` (see the module's description). A changed protocol is a
         correction and needs ``reason`` and ``decision`` (:class:`StoreError` otherwise)."""
-        self._load({(row.station, row.contest) for row in rows})
+        pairs = self._pairs_to_read({(row.station, row.contest) for row in rows})
         parents = {self._parent(row.station) for row in rows}
-        self._preload_keys({row.station for row in rows} | parents)
+        keys = self._keys_to_read({row.station for row in rows} | parents)
+        lines, found = protocol_lines_and_keys(self.session, pairs, PROTOCOL_KINDS, keys, KEY_KINDS)
+        self._learn_protocols(pairs, lines)
+        self._learn_keys(keys, found)
         for row in rows:
             self._protocol(row, reason, decision)
 
@@ -507,10 +417,12 @@ class LedgerAppender:
         self._added.append(event)
         return event
 
-    def flush(self) -> int:
+    def flush(self, *, defer: bool = False) -> int:
         """Write the events appended so far; returns how many. Raises
-        :class:`ConflictError` if another transaction appended first."""
-        count = append_lines(self.session, map(ledger_row, self._added))
+        :class:`ConflictError` if another transaction appended first. With ``defer`` the
+        rows are sent with the transaction's next statement (or its commit), which then
+        raises that error (:func:`saylau.store.ledger_events.append_lines`)."""
+        count = append_lines(self.session, map(ledger_row, self._added), defer=defer)
         self._added.clear()
         return count
 

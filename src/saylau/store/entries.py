@@ -3,8 +3,11 @@
 An entry's state is kept as JSON text with its stage and version alongside. A change is
 written with :func:`update_entry`, a conditional ``UPDATE ... WHERE version = :expected``:
 of two writers holding the same version exactly one changes the row, the other sees a row
-count of 0. The first write of a protocol inserts its row; a concurrent insert of the same
-protocol fails on the primary key (:class:`ConflictError` when the session ends).
+count of 0. The first write of a protocol inserts its row (``INSERT ... ON CONFLICT DO
+NOTHING``): of two writers inserting the same protocol, one sees a row count of 0.
+On PostgreSQL these statements, the lock below and the stored protocol's upsert run on the
+driver's connection (:mod:`saylau.store.direct`); the upsert is sent with the transaction's
+next statement.
 
 :func:`serialize_writers` makes the writers of one database queue for the ledger (an
 advisory lock on PostgreSQL, held to the end of the transaction; SQLite has one writer at a
@@ -18,6 +21,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg.types.json import Json
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -25,6 +29,8 @@ from sqlalchemy.sql.dml import Insert
 
 from saylau.core.protocol import Line
 from saylau.store.bulk import CONTENT_COLUMNS
+from saylau.store.direct import Direct
+from saylau.store.ledger_events import lock_and_read_head
 from saylau.store.models import (
     IdempotencyRecord,
     ProtocolEntryRecord,
@@ -40,7 +46,7 @@ _SUMMARIES = table(SummaryRecord)
 _KEYS = table(IdempotencyRecord)
 _PROTOCOLS = table(ProtocolRecord)
 _WRITERS_LOCK = 0x5A71A0002
-_LOCK_POSTGRESQL = text(f"SELECT pg_advisory_xact_lock({_WRITERS_LOCK})")
+_LOCK_POSTGRESQL = Direct(text(f"SELECT pg_advisory_xact_lock({_WRITERS_LOCK})"))
 _LOCK_SQLITE = text("UPDATE protocol_entries SET version = version WHERE 0 = 1")
 
 # The statements of every write, built once (SQLAlchemy then reuses their compiled form).
@@ -51,16 +57,20 @@ _ENTRY_KEY = (
     _E.contest_id == bindparam("c"),
 )
 _LOAD_ENTRY = select(_E.stage, _E.version, _E.state).where(*_ENTRY_KEY)
-_INSERT_ENTRY = insert(_ENTRIES).values(
-    election_id=bindparam("e"),
-    station_id=bindparam("s"),
-    contest_id=bindparam("c"),
-    stage=bindparam("stage"),
-    version=bindparam("version"),
-    state=bindparam("state"),
-    updated_at=bindparam("at"),
+_ENTRY_VALUES: dict[str, Any] = {
+    "election_id": bindparam("e"),
+    "station_id": bindparam("s"),
+    "contest_id": bindparam("c"),
+    "stage": bindparam("stage"),
+    "version": bindparam("version"),
+    "state": bindparam("state"),
+    "updated_at": bindparam("at"),
+}
+_INSERT_ENTRY = Direct(
+    postgresql.insert(_ENTRIES).values(_ENTRY_VALUES).on_conflict_do_nothing(),
+    sqlite.insert(_ENTRIES).values(_ENTRY_VALUES).on_conflict_do_nothing(),
 )
-_UPDATE_ENTRY = (
+_UPDATE_ENTRY = Direct(
     update(_ENTRIES)
     .where(*_ENTRY_KEY, _E.version == bindparam("expected"))
     .values(
@@ -81,8 +91,10 @@ def serialize_writers(session: Session) -> None:
     write that changes nothing takes the database's write lock before anything is read."""
     if session.info.get(_QUEUED):
         return  # held already, to the end of this transaction
-    postgres = session.get_bind().dialect.name == "postgresql"
-    session.connection().execute(_LOCK_POSTGRESQL if postgres else _LOCK_SQLITE)
+    if session.get_bind().dialect.name == "postgresql":
+        lock_and_read_head(session, _LOCK_POSTGRESQL)
+    else:
+        session.connection().execute(_LOCK_SQLITE)
     session.info[_QUEUED] = True
 
 
@@ -126,16 +138,16 @@ def _entry_values(election: str, entry: StoredEntry) -> dict[str, object]:
     }
 
 
-def insert_entry(session: Session, election: str, entry: StoredEntry) -> None:
-    session.connection().execute(_INSERT_ENTRY, _entry_values(election, entry))
+def insert_entry(session: Session, election: str, entry: StoredEntry) -> bool:
+    """Write the first entry of a protocol; ``False`` if the protocol has one already."""
+    return _INSERT_ENTRY.execute(session, _entry_values(election, entry)) == 1
 
 
 def update_entry(session: Session, election: str, entry: StoredEntry, expected: int) -> bool:
     """Write ``entry`` if the stored version is still ``expected``; ``False`` if not."""
     values = _entry_values(election, entry)
     values["expected"] = expected
-    result = session.connection().execute(_UPDATE_ENTRY, values)
-    return result.rowcount == 1
+    return _UPDATE_ENTRY.execute(session, values) == 1
 
 
 def _upsert(dialect: str) -> Insert:
@@ -156,9 +168,13 @@ def _upsert(dialect: str) -> Insert:
     return found
 
 
+_UPSERT_POSTGRESQL = Direct(_upsert("postgresql"))
+
+
 def write_protocol(session: Session, election: str, row: ProtocolRow, version: int) -> None:
     """Insert or replace the stored protocol of ``row`` (the projection that tallies read),
-    in one statement."""
+    in one statement; on PostgreSQL sent with the transaction's next statement (a refusal
+    is then raised by that statement or by the commit: :mod:`saylau.store.direct`)."""
     values: dict[str, object] = {line.value: row.lines.get(line) for line in Line}
     values.update(
         e=election,
@@ -173,7 +189,11 @@ def write_protocol(session: Session, election: str, row: ProtocolRow, version: i
         updated_at=utc_now(),
     )
     connection = session.connection()
-    connection.execute(_upsert(connection.dialect.name), values)
+    if connection.dialect.name == "postgresql":
+        values.update(votes=Json(values["votes"]), findings=Json(values["findings"]))
+        _UPSERT_POSTGRESQL.later(session, [values])  # sent with the next statement
+    else:
+        connection.execute(_upsert(connection.dialect.name), values)
 
 
 # -- summaries -----------------------------------------------------------------------------
@@ -253,26 +273,42 @@ class StoredResponse:
     body: Mapping[str, Any]
 
 
+_C_KEYS = _KEYS.c
+_FIND_RESPONSE = Direct(
+    select(_C_KEYS.request_sha256, _C_KEYS.status, _C_KEYS.response).where(
+        _C_KEYS.user_id == bindparam("u"), _C_KEYS.key == bindparam("k")
+    )
+)
+_SAVE_RESPONSE = Direct(
+    insert(_KEYS).values(
+        user_id=bindparam("u"),
+        key=bindparam("k"),
+        request_sha256=bindparam("sha"),
+        status=bindparam("status"),
+        response=bindparam("response"),
+        created_at=bindparam("at"),
+    )
+)
+
+
 def find_response(session: Session, user: str, key: str) -> StoredResponse | None:
-    c = _KEYS.c
-    row = session.execute(
-        select(c.request_sha256, c.status, c.response).where(c.user_id == user, c.key == key)
-    ).first()
-    if row is None:
+    found = _FIND_RESPONSE.rows(session, {"u": user, "k": key})
+    if not found:
         return None
-    return StoredResponse(row[0], row[1], json.loads(row[2]))
+    sha, status, response = found[0]
+    return StoredResponse(sha, status, json.loads(response))
 
 
 def save_response(session: Session, user: str, key: str, response: StoredResponse) -> None:
     """Keep the answer to a submission; a concurrent one with the same key fails on the
-    primary key (:class:`ConflictError` when the session ends)."""
-    session.execute(
-        insert(_KEYS).values(
-            user_id=user,
-            key=key,
-            request_sha256=response.request_sha256,
-            status=response.status,
-            response=json.dumps(response.body, ensure_ascii=False, sort_keys=True),
-            created_at=utc_now(),
-        )
-    )
+    primary key (:class:`ConflictError` when the session ends, or on PostgreSQL from the
+    transaction's next statement: the row is sent with it, :mod:`saylau.store.direct`)."""
+    values = {
+        "u": user,
+        "k": key,
+        "sha": response.request_sha256,
+        "status": response.status,
+        "response": json.dumps(response.body, ensure_ascii=False, sort_keys=True),
+        "at": utc_now(),
+    }
+    _SAVE_RESPONSE.later(session, [values])

@@ -8,13 +8,15 @@ the second gets :class:`ConflictError`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, tuple_
+from sqlalchemy import bindparam, func, insert, literal_column, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from saylau.store.direct import Direct, fetch, pipelined
 from saylau.store.errors import ConflictError
 from saylau.store.models import LedgerEventRecord, table
 
@@ -23,13 +25,14 @@ READ_BATCH = 10_000
 
 _EVENTS = table(LedgerEventRecord)
 _C = _EVENTS.c
-_INSERT = insert(_EVENTS)
+_INSERT = Direct(insert(_EVENTS))
 
 # The statements of every write, built once (SQLAlchemy then reuses their compiled form).
 _LAST = select(func.max(_C.sequence)).scalar_subquery()
 _LAST_HEAD = select(_C.sequence, _C.hash, _C.time).where(
-    (_C.sequence == 0) | (_C.sequence == _LAST)
+    (_C.sequence == literal_column("0")) | (_C.sequence == _LAST)
 )
+_LAST_HEAD_DIRECT = Direct(_LAST_HEAD)
 _ABOUT_PAIRS = (
     select(_C.line)
     .where(tuple_(_C.subject, _C.contest).in_(bindparam("pairs", expanding=True)))
@@ -66,11 +69,12 @@ HEAD_KEY = "saylau.ledger.head"
 _GENESIS_KEY = "saylau.ledger.genesis"
 
 
-def append_lines(session: Session, rows: Iterable[LedgerRow]) -> int:
+def append_lines(session: Session, rows: Iterable[LedgerRow], *, defer: bool = False) -> int:
     """Append events in batches; returns how many. A sequence or hash already stored
     raises :class:`ConflictError`; the transaction must then be rolled back (the database
-    refuses anything more in it)."""
-    connection = session.connection()
+    refuses anything more in it). With ``defer``, on PostgreSQL the rows are sent with the
+    transaction's next statement (:meth:`saylau.store.direct.Direct.later`): such a
+    :class:`ConflictError` is then raised by that statement or by the commit."""
     count = 0
     batch: list[dict[str, object]] = []
     first: LedgerRow | None = None
@@ -80,8 +84,11 @@ def append_lines(session: Session, rows: Iterable[LedgerRow]) -> int:
         if not batch:
             return
         try:
-            connection.execute(_INSERT, batch)
-        except IntegrityError as error:
+            if defer:
+                _INSERT.later(session, list(batch))
+            else:
+                _INSERT.execute_many(session, batch)
+        except (IntegrityError, ConflictError) as error:
             first = batch[0]["sequence"]
             raise ConflictError(
                 f"the ledger already has an event at one of the positions from {first} on: "
@@ -189,31 +196,83 @@ def subjects_with(session: Session, kinds: Collection[str], subjects: Collection
     return found
 
 
+_ABOUT_PAIRS_POSTGRESQL = (
+    "SELECT line FROM ledger_events WHERE (subject, contest) IN "
+    "(SELECT * FROM unnest(%(subjects)s::varchar[], %(contests)s::varchar[])) "
+    "AND kind = ANY(%(kinds)s::varchar[]) ORDER BY sequence"
+)
+_SUBJECTS_WITH_POSTGRESQL = (
+    "SELECT DISTINCT subject FROM ledger_events "
+    "WHERE kind = ANY(%(kinds)s::varchar[]) AND subject = ANY(%(subjects)s::varchar[])"
+)
+
+
+def protocol_lines_and_keys(
+    session: Session,
+    pairs: Collection[tuple[str, str]],
+    kinds: Collection[str],
+    subjects: Collection[str],
+    key_kinds: Collection[str],
+) -> tuple[list[bytes], set[str]]:
+    """:func:`lines_about_pairs` of ``pairs`` and ``kinds`` and :func:`subjects_with` of
+    ``key_kinds`` and ``subjects`` together: on PostgreSQL in one round trip (with the
+    writes deferred until then, :mod:`saylau.store.direct`)."""
+    if not pairs and not subjects:
+        return [], set()
+    small = len(pairs) <= PAIRS_PER_QUERY and len(subjects) <= PAIRS_PER_QUERY
+    if session.get_bind().dialect.name != "postgresql" or not small:
+        lines = list(lines_about_pairs(session, pairs, kinds)) if pairs else []
+        return lines, subjects_with(session, key_kinds, subjects) if subjects else set()
+    ordered = sorted(pairs)
+    queries: list[tuple[str, Mapping[str, object]]] = []
+    if ordered:
+        values = {
+            "subjects": [s for s, _ in ordered],
+            "contests": [c for _, c in ordered],
+            "kinds": list(kinds),
+        }
+        queries.append((_ABOUT_PAIRS_POSTGRESQL, values))
+    if subjects:
+        queries.append(
+            (_SUBJECTS_WITH_POSTGRESQL, {"kinds": list(key_kinds), "subjects": list(subjects)})
+        )
+    results = fetch(session, queries)
+    lines = [bytes(row[0]) for row in results[0]] if ordered else []
+    found = {str(row[0]) for row in results[-1]} if subjects else set()
+    return lines, found
+
+
 def first_line_of(session: Session, kind: str) -> bytes | None:
     """The line of the first event of ``kind``, or ``None``."""
     found = session.connection().execute(_FIRST_OF, {"kind": kind}).scalar()
     return None if found is None else bytes(found)
 
 
-def lines_about_contest(session: Session, contest: str, kind: str) -> list[bytes]:
-    """The lines of the events of ``kind`` about ``contest`` (any subject), in order."""
-    query = (
-        select(_EVENTS.c.line)
-        .where(_EVENTS.c.contest == contest, _EVENTS.c.kind == kind)
-        .order_by(_EVENTS.c.sequence)
-    )
-    return [bytes(line) for line in session.connection().execute(query).scalars()]
-
-
 def last_head(session: Session) -> tuple[int, str, str, str] | None:
     """``(sequence, hash, time)`` of the last event and the hash of the first, in one round
-    trip; ``None`` for an empty ledger. After this session appended, the head it appended
-    (no round trip: the writers hold the ledger's lock to the end of their transaction)."""
+    trip; ``None`` for an empty ledger. After this session appended (or read the head under
+    the writers' lock, :func:`lock_and_read_head`), the head it knows (no round trip: the
+    writers hold the ledger's lock to the end of their transaction)."""
     known = session.info.get(HEAD_KEY)
     if known is not None:
         sequence, digest, time, genesis = known
         return int(sequence), str(digest), str(time), str(genesis)
-    rows = sorted(session.connection().execute(_LAST_HEAD).all())
+    return _learn_head(session, session.connection().execute(_LAST_HEAD).all())
+
+
+def lock_and_read_head(session: Session, lock: Direct) -> None:
+    """On PostgreSQL: take the writers' ``lock`` and read the ledger's head in one round
+    trip (with the transaction's start), so that :func:`last_head` needs none."""
+    _locked, rows = pipelined(session, [lock, _LAST_HEAD_DIRECT])
+    head = _learn_head(session, rows)
+    if head is not None:
+        session.info[HEAD_KEY] = head
+
+
+def _learn_head(
+    session: Session, found: Sequence[Sequence[Any]]
+) -> tuple[int, str, str, str] | None:
+    rows = sorted(tuple(row) for row in found)
     if not rows:
         return None
     first, final = rows[0], rows[-1]

@@ -1,0 +1,63 @@
+"""What a process knows for good of a store's ledger, learnt from committed transactions.
+
+A ledger's definition, a commission's key registration and a protocol event are never
+removed, so once a transaction that saw or wrote one has committed, the appenders
+(:class:`saylau.services.ledger.LedgerAppender`) of later transactions need not read them
+again. The facts are kept per engine and per ledger (its first event's hash); an appender
+registers itself in its session (:data:`APPENDERS`) and is told after the commit
+(``_remember``); a rolled-back transaction teaches nothing, nor does a released savepoint
+(its transaction may still roll back).
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+
+from sqlalchemy import event as orm_event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+
+@dataclass
+class Committed:
+    """What a store's ledger is known to hold for good: facts seen in transactions that
+    committed (a definition, a key registration, a protocol event is never removed)."""
+
+    election: str | None = None
+    registered: set[str] = field(default_factory=set)
+    any_protocol: bool = False
+
+
+COMMITTED: weakref.WeakKeyDictionary[Engine, dict[str, Committed]] = weakref.WeakKeyDictionary()
+
+
+def engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def committed_of(engine: Engine, genesis: str | None) -> Committed:
+    """The facts known of the ledger that starts with event ``genesis`` in the engine's
+    database (nothing is known of a ledger not started yet)."""
+    if genesis is None:
+        return Committed()
+    return COMMITTED.setdefault(engine, {}).setdefault(genesis, Committed())
+
+
+APPENDERS = "saylau.ledger.appenders"
+"""The key in ``Session.info`` of the appenders opened in the session's transaction."""
+
+
+@orm_event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the transaction may still roll back
+    for appender in session.info.pop(APPENDERS, ()):
+        appender._remember()
+
+
+@orm_event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(APPENDERS, None)  # a rolled-back transaction teaches nothing
