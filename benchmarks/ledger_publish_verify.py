@@ -119,6 +119,10 @@ def sign(events: list[Event], stations: int, workers: int) -> list[Event]:
     return signed
 
 
+def _load() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def _timed(label: str, count: int, seconds: float) -> None:
     print(f"{label:<48} {seconds:8.2f} s  {count / seconds:>12,.0f} events/s")
 
@@ -150,13 +154,24 @@ def main() -> None:
         bundle = publish(events, folder / "v1", signer=cec, timestamp=TIME)
         _timed("publish (lines, Merkle tree, signed heads)", total, time.perf_counter() - start)
         del events
-        start = time.perf_counter()
+        print(f"load average before verifying: {_load()}")
+        before, start = os.times(), time.perf_counter()
         report = verify_bundle(folder / "v1", workers=workers)
-        seconds = time.perf_counter() - start
+        seconds, after = time.perf_counter() - start, os.times()
         assert report.ok, report.findings[:5]
         assert report.tree_size == total
         assert report.root_hash == bundle.root_hash
         _timed(f"verify_bundle ({workers} processes, every check)", total, seconds)
+        main_cpu = after.user + after.system - before.user - before.system
+        worker_cpu = (
+            after.children_user + after.children_system
+            - before.children_user - before.children_system
+        )  # fmt: skip
+        print(
+            f"  processor time: main process {main_cpu:.1f} s ({main_cpu / total * 1e6:.1f} us"
+            f" per event), workers {worker_cpu:.1f} s ({worker_cpu / total * 1e6:.1f} us per"
+            f" event); load average after: {_load()}"
+        )
         if arguments.single:
             start = time.perf_counter()
             assert verify_bundle(folder / "v1", workers=1).ok

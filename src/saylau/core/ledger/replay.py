@@ -14,7 +14,7 @@ signature bytes verify needs cryptography, which the core does not import: pass 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import cast
 
@@ -145,6 +145,15 @@ class Ledger:
 
     def _signatures(self, event: Event, verifier: Verifier | None) -> None:
         at = self._at
+        if verifier is None and len(event.signatures) == 1:  # the usual case, decided fast
+            key = self._keys.get(event.signatures[0].key_id)
+            if (
+                key is not None
+                and key.commission == event.actor
+                and key.registered < at
+                and (key.retired is None or at <= key.retired)
+            ):
+                return
         by_actor = False
         for signature in event.signatures:
             key = self._keys.get(signature.key_id)
@@ -174,7 +183,9 @@ class Ledger:
 
     def _effect(self, event: Event) -> None:
         kind, payload = event.kind, event.payload
-        if kind in (Kind.KEY_REGISTERED, Kind.KEY_ROTATED):
+        if kind.startswith("protocol-"):
+            self._protocol_event(event)
+        elif kind in (Kind.KEY_REGISTERED, Kind.KEY_ROTATED):
             self._key_event(event)
         elif kind == Kind.ELECTION_DEFINED:
             self._root_only(event)
@@ -184,8 +195,6 @@ class Ledger:
                 definition = payload["definition"]
                 assert isinstance(definition, dict)
                 self._election = ElectionRecord(self._at, str(payload["election"]), definition)
-        elif kind.startswith("protocol-"):
-            self._protocol_event(event)
         elif kind == Kind.LOT_DRAWN:
             self._lot(event)
         elif kind == Kind.RESULTS_CERTIFIED:
@@ -248,61 +257,63 @@ class Ledger:
         )
 
     def _protocol_event(self, event: Event) -> None:
-        payload, at = event.payload, self._at
+        payload, at, kind = event.payload, self._at, event.kind
         station, contest = str(payload["station"]), str(payload["contest"])
         key = (station, contest)
         current = self._protocols.get(key)
-        name = f"protocol {station}/{contest}"
-        if event.kind == Kind.PROTOCOL_ENTERED:
+        if kind == Kind.PROTOCOL_ENTERED:
             if event.actor != station:
                 self._fail(
                     "actor",
-                    f"{name} is entered by its precinct commission {station}, not {event.actor}",
+                    f"{_name(key)} is entered by its precinct commission {station}, "
+                    f"not {event.actor}",
                 )
             if current is not None:
                 self._fail(
                     "protocol-exists",
-                    f"{name} was entered at event {current.sequence}: a change is a correction",
+                    f"{_name(key)} was entered at event {current.sequence}: "
+                    "a change is a correction",
                 )
                 return
-            lines, votes = _counts(payload["lines"]), _counts(payload["votes"])
+            lines: dict[str, int] = payload["lines"]  # type: ignore[assignment]
+            votes: dict[str, int] = payload["votes"]  # type: ignore[assignment]
             self._protocols[key] = ProtocolRecord(
                 station, contest, 1, lines, votes, ENTERED, event.actor, event.hash, at
             )
             return
         if current is None:
-            self._fail("protocol-unknown", f"{name} was never entered")
+            self._fail("protocol-unknown", f"{_name(key)} was never entered")
             return
         version = _int(payload["version"])
-        if event.kind == Kind.PROTOCOL_CORRECTED:
-            self._correct(event, current, version, name)
+        if kind == Kind.PROTOCOL_CORRECTED:
+            self._correct(event, current, version, _name(key))
             return
         if version != current.version:
             self._fail(
                 "protocol-version",
-                f"{event.kind} refers to version {version} of {name}, "
+                f"{kind} refers to version {version} of {_name(key)}, "
                 f"whose current version is {current.version} (event {current.sequence})",
             )
             return
         if payload["protocol"] != current.event:
             self._fail(
                 "protocol-version",
-                f"{event.kind} names a protocol hash that is not the one of version "
-                f"{version} of {name} (event {current.sequence})",
+                f"{kind} names a protocol hash that is not the one of version "
+                f"{version} of {_name(key)} (event {current.sequence})",
             )
             return
-        if event.kind == Kind.PROTOCOL_ACCEPTED:
-            self._protocols[key] = replace(current, status=ACCEPTED, accepted_by=event.actor)
+        if kind == Kind.PROTOCOL_ACCEPTED:
+            self._protocols[key] = _changed(current, status=ACCEPTED, accepted_by=event.actor)
             return
         if current.status not in (ACCEPTED, APPROVED):
-            self._fail("protocol-not-accepted", f"{name} version {version} is not accepted")
+            self._fail("protocol-not-accepted", f"{_name(key)} version {version} is not accepted")
             return
         if event.actor == station:
             self._fail("actor", f"commission {station} cannot approve its own protocol")
             return
         approval = Approval(at, event.time, event.actor, station, contest, version, current.event)
         self._approvals.append(approval)
-        self._protocols[key] = replace(
+        self._protocols[key] = _changed(
             current, status=APPROVED, approvals=(*current.approvals, approval)
         )
 
@@ -334,7 +345,7 @@ class Ledger:
             before,
             after,
         )
-        self._protocols[(current.station, current.contest)] = replace(
+        self._protocols[(current.station, current.contest)] = _changed(
             current,
             version=version,
             lines=_counts(after["lines"]),
@@ -369,6 +380,48 @@ class Ledger:
             self._at, event.time, event.actor, contest, context, seed, contenders, places, winners
         )
         self._lots.append(lot)
+
+
+class _Keep:
+    """Keep the field (``None`` is a value of ``accepted_by``)."""
+
+
+_KEEP = _Keep()
+
+
+def _name(key: tuple[str, str]) -> str:
+    return f"protocol {key[0]}/{key[1]}"
+
+
+def _changed(
+    record: ProtocolRecord,
+    *,
+    version: int | None = None,
+    lines: Mapping[str, int] | None = None,
+    votes: Mapping[str, int] | None = None,
+    status: str | None = None,
+    event: str | None = None,
+    sequence: int | None = None,
+    accepted_by: str | _Keep | None = _KEEP,
+    corrections: tuple[Correction, ...] | None = None,
+    approvals: tuple[Approval, ...] | None = None,
+) -> ProtocolRecord:
+    """``dataclasses.replace`` of a protocol record, without its cost (the fields not given
+    are kept)."""
+    return ProtocolRecord(
+        record.station,
+        record.contest,
+        record.version if version is None else version,
+        record.lines if lines is None else lines,
+        record.votes if votes is None else votes,
+        record.status if status is None else status,
+        record.entered_by,
+        record.event if event is None else event,
+        record.sequence if sequence is None else sequence,
+        record.accepted_by if isinstance(accepted_by, _Keep) else accepted_by,
+        record.corrections if corrections is None else corrections,
+        record.approvals if approvals is None else approvals,
+    )
 
 
 def _genesis_key(event: Event) -> KeyRecord | None:
