@@ -47,7 +47,7 @@ class UpsertCounts:
     inserted: int = 0
     unchanged: int = 0
     changed: int = 0
-    written: frozenset[tuple[str, str]] = field(default=frozenset(), compare=False)
+    written: frozenset[tuple[str, str]] = field(default=frozenset(), compare=False, repr=False)
     """``(station, contest)`` of every protocol inserted or changed (not compared)."""
 
     @property
