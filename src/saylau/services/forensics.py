@@ -18,6 +18,7 @@ from sqlalchemy import Text, cast, func, select
 
 from saylau.core.controls import Severity
 from saylau.core.election import ContestDef, Election
+from saylau.core.ledger.events import utc_time
 from saylau.core.protocol import Line
 from saylau.forensics import (
     ForensicsReport,
@@ -30,7 +31,7 @@ from saylau.forensics.data import IntArray
 from saylau.forensics.report import REPLICATES, Plain
 from saylau.services.elections import resolve_election
 from saylau.services.night import ACCEPTED
-from saylau.services.portal import PortalData, StationProtocol
+from saylau.services.portal import PortalData, StationProtocol, ledger_time
 from saylau.store.arrays import load_contest_arrays
 from saylau.store.db import Store
 from saylau.store.errors import NotFound
@@ -157,10 +158,7 @@ def _warnings(text: str) -> tuple[str, ...]:
 
 def arrival_minutes(times: list[str | None]) -> np.ndarray:
     """Arrival in minutes after the first station's (NaN where unknown)."""
-    parsed = [
-        datetime.strptime(t, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp() if t else np.nan
-        for t in times
-    ]
+    parsed = [ledger_time(t).timestamp() if t else np.nan for t in times]
     values = np.array(parsed, dtype=np.float64)
     if np.isnan(values).all():
         return values
@@ -286,8 +284,7 @@ def portal_station_data(
 
 
 def _utc_text(moment: datetime) -> str:
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_time(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
 
 
 def portal_forensics(
