@@ -1,10 +1,12 @@
 """Sustained protocol submissions over HTTP on loopback, against ``saylau serve`` on
-PostgreSQL: keep-alive clients, each typing protocols the way the double entry goes (claim,
-submit; a second typist claims and submits the same values, and the protocol is accepted).
-Validation, the ledger (an event per action, signed) and the projections are all included.
+PostgreSQL: keep-alive clients, each typing protocols the way the double entry goes (a
+typist submits the first entry, a second typist submits the same values, and the protocol
+is accepted). Validation, the ledger (an event per action, signed) and the projections are
+all included. By default a submission claims the unclaimed entry itself; with ``--claims``
+each typist first claims the entry, as the entry form does (twice the requests).
 
     .venv/bin/python benchmarks/submit_http.py [--server URL] [--workers 2] [--clients 8]
-        [--stations 3000] [--seconds 20]
+        [--stations 3000] [--seconds 20] [--claims]
 
 ``--server`` is a PostgreSQL server (default: the local one); a fresh database is made on it
 and dropped afterwards. Prints requests per second (every write), protocol submissions per
@@ -62,8 +64,11 @@ def cpu_seconds(group: int | None = None, database: str | None = None) -> float:
 
 
 class Typist(threading.Thread):
-    def __init__(self, port: int, tokens: tuple[str, str], stations: list[str], stop: float):
+    def __init__(
+        self, port: int, tokens: tuple[str, str], stations: list[str], stop: float, claims: bool
+    ):
         super().__init__()
+        self.claims = claims
         self.port, self.tokens, self.stations, self.stop_at = port, tokens, stations, stop
         self.latencies: list[float] = []
         self.entries = 0
@@ -94,10 +99,11 @@ class Typist(threading.Thread):
             url = f"/api/elections/{ELECTION}/protocols/{station}/list"
             version = 0
             for token in self.tokens:
-                self._post(connection, token, f"{url}/claim", {"version": version})
-                answer = self._post(
-                    connection, token, f"{url}/entries", {"version": version + 1, **body}
-                )
+                if self.claims:  # the browser form's way: claim, then submit
+                    self._post(connection, token, f"{url}/claim", {"version": version})
+                    version += 1
+                entry = {"version": version, **body}
+                answer = self._post(connection, token, f"{url}/entries", entry)
                 self.entries += 1
                 version = answer["version"]
             self.accepted += answer["stage"] == "accepted"
@@ -111,6 +117,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--stations", type=int, default=3000)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--claims",
+        action="store_true",
+        help="claim each entry before submitting it (the entry form's way; without it a "
+        "submission claims the unclaimed entry itself)",
+    )
     args = parser.parse_args()
     os.environ[TEST_URL_VARIABLE] = args.server
     with temporary_store() as store:
@@ -134,7 +146,7 @@ def main() -> None:
             start = time.perf_counter()
             typists = [
                 Typist(server.port, (tokens[2 * n], tokens[2 * n + 1]),
-                       stations[n :: args.clients], start + args.seconds)
+                       stations[n :: args.clients], start + args.seconds, args.claims)
                 for n in range(args.clients)
             ]  # fmt: skip
             for typist in typists:
@@ -151,7 +163,8 @@ def main() -> None:
     accepted = sum(t.accepted for t in typists)
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[int(0.99 * (requests - 1))] * 1000
-    print(f"workers {args.workers}, clients {args.clients}, {elapsed:.1f} s")
+    flow = "claim, then submit" if args.claims else "submissions without a claim"
+    print(f"workers {args.workers}, clients {args.clients}, {flow}, {elapsed:.1f} s")
     print(f"write requests:        {requests:7d}  {requests / elapsed:8.1f} /s")
     print(f"protocol submissions:  {entries:7d}  {entries / elapsed:8.1f} /s")
     print(f"protocols accepted:    {accepted:7d}  {accepted / elapsed:8.1f} /s")

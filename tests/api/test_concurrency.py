@@ -56,6 +56,25 @@ def test_one_claim_wins_each_version(store: Store, person: Person, client: TestC
     assert ledger_findings(store) == []
 
 
+def test_one_submission_without_a_claim_wins_each_version(store: Store, person: Person) -> None:
+    typists = [person(f"typist-{i}", Role.TYPIST, "001") for i in range(CLIENTS)]
+    url = protocol_url(action="entries")
+    answers = _race(store, [(url, h, {"version": 0, **values()}) for h in typists])
+    assert _statuses(answers) == {200: 1, 409: CLIENTS - 1}
+    winner = next(body for status, body in answers if status == 200)
+    assert (winner["stage"], winner["version"]) == ("first-entered", 1)
+    for status, body in answers:
+        if status == 409:
+            assert body["error"]["code"] == "version-conflict"
+            assert body["error"]["details"]["current"]["version"] == 1
+    seconds = _race(store, [(url, h, {"version": 1, **values()}) for h in typists])
+    # the first typist may not type the second entry: the others race for it
+    assert _statuses(seconds) == {200: 1, 409: CLIENTS - 1}
+    accepted = next(body for status, body in seconds if status == 200)
+    assert (accepted["stage"], accepted["version"]) == ("accepted", 2)
+    assert ledger_findings(store) == []
+
+
 def test_one_correction_wins_each_version(store: Store, person: Person, client: TestClient) -> None:
     ana, bek = person("ana", Role.TYPIST, "001"), person("bek", Role.TYPIST, "001")
     for who, version in ((ana, 0), (bek, 2)):

@@ -147,3 +147,24 @@ def test_idempotent_retries(client: TestClient, person: Person) -> None:
     other = _post(client, key, "release", {"version": 1})
     assert other.status_code == 422
     assert other.json()["error"]["code"] == "idempotency-key-reused"
+
+
+def test_a_submission_without_a_claim_claims_the_entry_itself(
+    client: TestClient, person: Person
+) -> None:
+    ana, bek = person("ana", Role.TYPIST, "001"), person("bek", Role.TYPIST, "001")
+    first = _post(client, ana, "entries", {"version": 0, **values()})
+    assert first.status_code == 200, first.json()
+    assert (first.json()["stage"], first.json()["version"]) == ("first-entered", 1)
+    same = _post(client, ana, "entries", {"version": 1, **values()})
+    assert same.status_code == 409
+    assert same.json()["error"]["code"] == "same-typist"
+    stale = _post(client, bek, "entries", {"version": 0, **values()})
+    assert stale.status_code == 409
+    assert stale.json()["error"]["code"] == "version-conflict"
+    assert stale.json()["error"]["details"]["current"]["stage"] == "first-entered"
+    second = _post(client, bek, "entries", {"version": 1, **values()})
+    assert second.status_code == 200, second.json()
+    assert (second.json()["stage"], second.json()["version"]) == ("accepted", 2)
+    status = client.get("/api/elections/test-2024/contests/list/status")
+    assert status.json()["counted"] == 1

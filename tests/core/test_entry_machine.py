@@ -87,6 +87,26 @@ def test_the_first_typist_cannot_type_the_second_entry() -> None:
         apply(state, Claim("ana"))
 
 
+def test_a_submission_to_an_unclaimed_entry_claims_it_in_the_same_step() -> None:
+    first = run(Submit("ana", GOOD))
+    assert (first.stage, first.version, first.claimant) == (Stage.FIRST_ENTERED, 1, None)
+    assert first.first is not None
+    assert first.first.typist == "ana"
+    with pytest.raises(SameTypistError):
+        apply(first, Submit("ana", GOOD))
+    accepted = apply(first, Submit("bek", GOOD))
+    assert (accepted.stage, accepted.version) == (Stage.ACCEPTED, 2)
+    assert accepted.second is not None
+    assert accepted.second.typist == "bek"
+    different = apply(first, Submit("bek", OTHER))
+    assert (different.stage, different.version) == (Stage.DIFFERENT, 2)
+    claimed = run(Claim("ana"))
+    with pytest.raises(ClaimError):
+        apply(claimed, Submit("bek", GOOD))  # claimed by someone else: not taken over
+    with pytest.raises(NotAllowedError):
+        apply(accepted, Submit("dana", GOOD))
+
+
 def test_only_the_claimant_submits() -> None:
     state = run(Claim("ana"))
     with pytest.raises(ClaimError):

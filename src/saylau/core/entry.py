@@ -163,6 +163,9 @@ class Release:
 
 @dataclass(frozen=True, slots=True)
 class Submit:
+    """Submit the entry claimed by ``user``; an unclaimed entry (no entry yet, or the first
+    one typed by someone else) is claimed by the submission itself."""
+
     user: str
     protocol: Protocol
     acknowledged: Mapping[str, str] = field(default_factory=dict)
@@ -318,6 +321,11 @@ def apply(
         back = Stage.EMPTY if stage is Stage.FIRST_CLAIMED else Stage.FIRST_ENTERED
         return replace(state, stage=back, claimant=None, version=version)
     if isinstance(action, Submit):
+        if stage in (Stage.EMPTY, Stage.FIRST_ENTERED):
+            # A submission to an unclaimed entry claims it and submits in one step (a
+            # client typing from the paper protocol in one go); the version moves by one.
+            claimed = apply(state, Claim(action.user), settings)
+            state, stage = replace(claimed, version=state.version), claimed.stage
         if stage not in (Stage.FIRST_CLAIMED, Stage.SECOND_CLAIMED):
             raise _not_allowed(state, action)
         if action.user != state.claimant:

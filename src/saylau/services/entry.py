@@ -340,8 +340,9 @@ def act(
         full = allowed(principal.assignments, chosen, Permission.READ_ENTRY, station)
         known = _known_entry(store, election_id, station, contest, expected_version)
         exists = known is not None
-        if known is None and expected_version == 0 and isinstance(action, Claim):
-            # A first claim: the insert below finds out whether there is an entry already.
+        if known is None and expected_version == 0 and isinstance(action, Claim | Submit):
+            # A first claim or submission: the insert below finds out whether there is an
+            # entry already.
             known = ProtocolEntry(station, contest)
         elif known is None:
             stored = load_entry(session, election_id, station, contest)
