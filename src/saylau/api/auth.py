@@ -8,13 +8,14 @@ not send them by themselves.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from saylau.api.errors import ApiError
-from saylau.services.accounts import Principal, authenticate
+from saylau.services.accounts import Principal, authenticate, known_principal
 from saylau.services.errors import AuthenticationError
 from saylau.store.db import Store
 
@@ -39,17 +40,26 @@ async def store_of(request: Request) -> Store:
 StoreDep = Annotated[Store, Depends(store_of)]
 
 
-def current_principal(
+async def _authenticate(store: Store, secret: str, kind: str) -> Principal:
+    """The principal of ``secret``: from the process's memory if it is there, else read
+    from the store in a thread (the event loop is not held up by the database)."""
+    principal = known_principal(secret, kinds=(kind,))
+    if principal is None:
+        principal = await asyncio.to_thread(authenticate, store, secret, kinds=(kind,))
+    return principal
+
+
+async def current_principal(
     request: Request,
     store: StoreDep,
     token: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     session: Annotated[str | None, Depends(cookie)],
 ) -> Principal:
-    """The signed-in person (401 if nobody is signed in)."""
+    """The signed-in person (401 if nobody is signed in). ``async``, as :func:`store_of`."""
     if token is not None:
-        return authenticate(store, token.credentials, kinds=("token",))
+        return await _authenticate(store, token.credentials, "token")
     if session is not None:
-        principal = authenticate(store, session, kinds=("session",))
+        principal = await _authenticate(store, session, "session")
         if request.method not in SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER)
             if not sent or sent != principal.csrf_token:

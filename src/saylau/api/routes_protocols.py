@@ -7,6 +7,7 @@ the same key is answered as the first was and changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -32,10 +33,11 @@ from saylau.core.roles import Permission
 from saylau.services.accounts import Principal
 from saylau.services.entry import (
     ProtocolRef,
-    act,
+    act_async,
     build_protocol,
     check_values,
     election_for,
+    known_election_for,
     protocol_entry,
 )
 from saylau.store.db import Store
@@ -49,7 +51,7 @@ IdempotencyKey = Annotated[
 Language = Annotated[str, Query(pattern="^(kk|ru|en)$")]
 
 
-def _answer(
+async def _answer(
     store: Store,
     principal: Principal,
     ref: ProtocolRef,
@@ -58,8 +60,10 @@ def _answer(
     body: Versioned,
     key: str | None,
 ) -> dict[str, Any]:
+    """Run the action in the process's group commit; the event loop serves other requests
+    while it waits (the actions' routes are coroutines: no thread per request)."""
     request = {"action": type(action).__name__, **body.model_dump(mode="json")}
-    answer = act(
+    answer = await act_async(
         store,
         principal,
         ref,
@@ -74,10 +78,12 @@ def _answer(
     return result
 
 
-def _protocol(
+async def _protocol(
     store: Store, principal: Principal, ref: ProtocolRef, body: EntryIn, permission: Permission
 ) -> Protocol:
-    chosen = election_for(store, principal, ref, permission)
+    chosen = known_election_for(store, principal, ref, permission)
+    if chosen is None:  # read once per process, in a thread
+        chosen = await asyncio.to_thread(election_for, store, principal, ref, permission)
     return build_protocol(chosen, ref.station, ref.contest, body.lines, body.votes)
 
 
@@ -131,7 +137,7 @@ def _versioned_action(
 ) -> None:
     """A route ``POST /{name}`` whose body is only the version: the action is ``make(user)``."""
 
-    def endpoint(
+    async def endpoint(
         *,
         election: str,
         station: str,
@@ -142,7 +148,8 @@ def _versioned_action(
         idempotency_key: IdempotencyKey = None,
     ) -> dict[str, Any]:
         ref = ProtocolRef(election, station, contest)
-        return _answer(store, principal, ref, make(principal.user), body=body, key=idempotency_key)
+        action = make(principal.user)
+        return await _answer(store, principal, ref, action, body=body, key=idempotency_key)
 
     router.add_api_route(
         f"/{name}",
@@ -169,7 +176,7 @@ _versioned_action(
 @router.post(
     "/entries", response_model=EntryOut, openapi_extra=rule(Permission.TYPE_ENTRY, "station")
 )
-def submit(
+async def submit(
     *,
     election: str,
     station: str,
@@ -181,13 +188,13 @@ def submit(
 ) -> dict[str, Any]:
     """Submit the claimed entry; the second is compared with the first."""
     ref = ProtocolRef(election, station, contest)
-    protocol = _protocol(store, principal, ref, body, Permission.TYPE_ENTRY)
+    protocol = await _protocol(store, principal, ref, body, Permission.TYPE_ENTRY)
     action = Submit(principal.user, protocol, body.acknowledged)
-    return _answer(store, principal, ref, action, body=body, key=idempotency_key)
+    return await _answer(store, principal, ref, action, body=body, key=idempotency_key)
 
 
 @router.post("/resolve", response_model=EntryOut, openapi_extra=rule(Permission.RESOLVE, "station"))
-def resolve(
+async def resolve(
     *,
     election: str,
     station: str,
@@ -200,11 +207,11 @@ def resolve(
     """Resolve differing entries: keep the first, keep the second, or send back."""
     ref = ProtocolRef(election, station, contest)
     action = Resolve(principal.user, body.resolution)
-    return _answer(store, principal, ref, action, body=body, key=idempotency_key)
+    return await _answer(store, principal, ref, action, body=body, key=idempotency_key)
 
 
 @router.post("/correct", response_model=EntryOut, openapi_extra=rule(Permission.CORRECT, "station"))
-def correct(
+async def correct(
     *,
     election: str,
     station: str,
@@ -216,13 +223,13 @@ def correct(
 ) -> dict[str, Any]:
     """Correct an accepted protocol: a reason and the decision's reference are required."""
     ref = ProtocolRef(election, station, contest)
-    protocol = _protocol(store, principal, ref, body, Permission.CORRECT)
+    protocol = await _protocol(store, principal, ref, body, Permission.CORRECT)
     action = Correct(principal.user, protocol, body.reason, body.decision, body.acknowledged)
-    return _answer(store, principal, ref, action, body=body, key=idempotency_key)
+    return await _answer(store, principal, ref, action, body=body, key=idempotency_key)
 
 
 @router.post("/recount", response_model=EntryOut, openapi_extra=rule(Permission.CORRECT, "station"))
-def recount(
+async def recount(
     *,
     election: str,
     station: str,
@@ -235,7 +242,7 @@ def recount(
     """Send an accepted protocol back to double entry after a recount decision."""
     ref = ProtocolRef(election, station, contest)
     action = Recount(principal.user, body.reason, body.decision)
-    return _answer(store, principal, ref, action, body=body, key=idempotency_key)
+    return await _answer(store, principal, ref, action, body=body, key=idempotency_key)
 
 
 _versioned_action(

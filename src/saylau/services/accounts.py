@@ -339,6 +339,25 @@ def issue_token(store: Store, principal: Principal, label: str) -> IssuedCredent
     return IssuedCredential(secret, "token", principal.user, expires)
 
 
+def known_principal(
+    secret: str, *, kinds: Sequence[str] = ("session", "token")
+) -> Principal | None:
+    """:func:`authenticate` without the store: the principal if this process knows it
+    (``None`` if it must be read), or the same :class:`AuthenticationError`."""
+    return _known_principal(_digest(secret), kinds)
+
+
+def _known_principal(digest: str, kinds: Sequence[str]) -> Principal | None:
+    known = _signed_in.get(digest)
+    if known is None or known.until <= time.monotonic():
+        return None
+    if known.kind not in kinds:
+        raise AuthenticationError("not signed in: the session or token is not valid")
+    if known.expires_at <= datetime.now(UTC):
+        raise AuthenticationError("the session or token has expired: sign in again")
+    return known.principal
+
+
 def authenticate(
     store: Store, secret: str, *, kinds: Sequence[str] = ("session", "token")
 ) -> Principal:
@@ -346,13 +365,9 @@ def authenticate(
     revoked or expired, or the user is disabled (see the module's description: a principal
     is kept for :data:`SIGNED_IN_CACHE`)."""
     digest = _digest(secret)
-    known = _signed_in.get(digest)
-    if known is not None and known.until > time.monotonic():
-        if known.kind not in kinds:
-            raise AuthenticationError("not signed in: the session or token is not valid")
-        if known.expires_at <= datetime.now(UTC):
-            raise AuthenticationError("the session or token has expired: sign in again")
-        return known.principal
+    principal = _known_principal(digest, kinds)
+    if principal is not None:
+        return principal
 
     def work(session: Session) -> _Known:
         found = find_signed_in(session, digest)

@@ -43,6 +43,12 @@ def election(session: Session, election_id: str) -> Election:
     return found
 
 
+def known_election(store: Store, election_id: str) -> Election | None:
+    """The election if this process has parsed it already (``None``: read it with
+    :func:`election`)."""
+    return _elections.get((str(store.engine.url), election_id))
+
+
 def ledger_election(session: Session) -> Election | None:
     """The election whose ledger the store keeps: the one defined in the ledger, else the
     only stored election; ``None`` if there is none (nothing can be recorded yet)."""

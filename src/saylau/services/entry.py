@@ -25,7 +25,7 @@ import json
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,14 +53,14 @@ from saylau.core.protocol import Line, Protocol
 from saylau.core.roles import Permission, allowed
 from saylau.services.accounts import Principal
 from saylau.services.approval import reopen_above
-from saylau.services.context import election, read, require_station
+from saylau.services.context import election, known_election, read, require_station
 from saylau.services.errors import (
     IdempotencyKeyError,
     InvalidRequestError,
     PermissionDeniedError,
     VersionConflictError,
 )
-from saylau.services.group_commit import grouped_write
+from saylau.services.group_commit import grouped_write, grouped_write_async
 from saylau.services.ledger import LedgerAppender
 from saylau.store.db import Store
 from saylau.store.entries import (
@@ -306,6 +306,58 @@ def act(
     request: object = None,
 ) -> Answer:
     """Apply ``action`` to the entry of a protocol made against ``expected_version``."""
+    work, written = _action(
+        store,
+        principal,
+        ref,
+        action,
+        expected_version=expected_version,
+        idempotency_key=idempotency_key,
+        request=request,
+    )
+    answer = grouped_write(store, work)
+    if written:  # committed: the next action on this protocol need not read it again
+        _remember_entry(store, ref.election, written[-1])
+    return answer
+
+
+async def act_async(
+    store: Store,
+    principal: Principal,
+    ref: ProtocolRef,
+    action: Action,
+    *,
+    expected_version: int,
+    idempotency_key: str | None = None,
+    request: object = None,
+) -> Answer:
+    """:func:`act` for a coroutine: the event loop serves other requests meanwhile."""
+    work, written = _action(
+        store,
+        principal,
+        ref,
+        action,
+        expected_version=expected_version,
+        idempotency_key=idempotency_key,
+        request=request,
+    )
+    answer = await grouped_write_async(store, work)
+    if written:
+        _remember_entry(store, ref.election, written[-1])
+    return answer
+
+
+def _action(
+    store: Store,
+    principal: Principal,
+    ref: ProtocolRef,
+    action: Action,
+    *,
+    expected_version: int,
+    idempotency_key: str | None,
+    request: object,
+) -> tuple[Callable[[Session], Answer], list[ProtocolEntry]]:
+    """The transaction's work of :func:`act`, and the list it puts the committed entry in."""
     election_id, station, contest = ref.election, ref.station, ref.contest
     request_sha = _request_sha256(election_id, station, contest, request)
 
@@ -389,10 +441,7 @@ def act(
         return Answer(200, body)
 
     written: list[ProtocolEntry] = []
-    answer = grouped_write(store, work)
-    if written:  # committed: the next action on this protocol need not read it again
-        _remember_entry(store, election_id, written[-1])
-    return answer
+    return work, written
 
 
 def election_for(
@@ -407,3 +456,15 @@ def election_for(
         return chosen
 
     return read(store, work)
+
+
+def known_election_for(
+    store: Store, principal: Principal, ref: ProtocolRef, permission: Permission
+) -> Election | None:
+    """:func:`election_for` without the store, if this process has the election parsed
+    (``None``: call :func:`election_for`)."""
+    chosen = known_election(store, ref.election)
+    if chosen is not None:
+        require_station(chosen, ref.station, ref.contest)
+        _require(principal, chosen, permission, ref.station)
+    return chosen

@@ -3,15 +3,16 @@
 Every write of the commission service appends to one hash chain, so its transactions queue
 for the ledger's lock (:func:`saylau.store.entries.serialize_writers`), and each would
 otherwise pay on its own for the lock, the ledger's head, and the commit's flush to disk.
-:func:`grouped_write` instead hands its work to the process's current *leader*: the first
-request that finds no leader becomes it, takes the queued works (its own first, at most
-:data:`BATCH_LIMIT`) and runs them in one transaction that holds the lock, then commits
-once. If fewer works are queued than the last batch had, the leader waits up to
-:data:`GATHER_SECONDS` for them first: the clients of a batch got their answers together and
-send their next requests together, and a batch of one would pay the whole transaction alone.
-Each request is answered only after the commit of its batch returned: what is acknowledged
-is durable, and what was not committed is not acknowledged. If the leader has more works
-queued after its batch, it hands the leadership to the oldest waiting request and returns.
+:func:`grouped_write` (and :func:`grouped_write_async`, for a coroutine) instead hands its
+work to the process's *committer*, a thread of its own for each store: it takes the queued
+works (at most :data:`BATCH_LIMIT`, oldest first) and runs them in one transaction that holds
+the lock, then commits once. If fewer works are queued than the last batch had, it waits up
+to :data:`GATHER_SECONDS` for them first: the clients of a batch got their answers together
+and send their next requests together, and a batch of one would pay the whole transaction
+alone. Each request is answered only after the commit of its batch returned: what is
+acknowledged is durable, and what was not committed is not acknowledged. A request in a
+coroutine waits without holding a thread: the event loop goes on reading the next requests
+while the batch runs.
 
 A batch of one work is a plain transaction (no savepoint). A larger batch is first run
 without savepoints (they cost two round trips and SQLAlchemy's bookkeeping per work); if
@@ -22,7 +23,7 @@ loses a key to a concurrent writer (:class:`ConflictError` or a unique key refus
 again, up to :data:`ATTEMPTS` times, as :func:`saylau.services.context.write` does. If the
 commit itself fails, every work of the batch gets the error (none of them is acknowledged).
 
-The worker processes of ``saylau serve`` each have their own leader; their batches queue for
+The worker processes of ``saylau serve`` each have their own committer; their batches queue for
 the same lock of the database (an advisory lock on PostgreSQL, shared by every connection to
 the database), so the ledger stays one chain. SQLite has one writer at a time and its driver
 does not keep savepoints reliably, so there each work is its own transaction
@@ -31,6 +32,8 @@ does not keep savepoints reliably, so there each work is its own transaction
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 import weakref
 from collections import deque
@@ -56,32 +59,78 @@ GATHER_SECONDS = 0.002
 class _Work(Generic[T]):
     run: Callable[[Session], T]
     done: threading.Event = field(default_factory=threading.Event)
-    lead: bool = False
     result: T | None = None
     error: BaseException | None = None
+    finished: Callable[[], None] | None = None
+    """Called (in the committer's thread) once the work's batch is over."""
+
+    def finish(self) -> None:
+        self.done.set()
+        if self.finished is not None:
+            self.finished()
 
 
 @dataclass(eq=False)
-class _Queue:
+class _Committer:
+    """The thread that runs a process's batches for one store."""
+
+    store: Store
     lock: threading.Lock = field(default_factory=threading.Lock)
     waiting: deque[_Work[Any]] = field(default_factory=deque)
-    leading: bool = False
     last_batch: int = 1
+    thread: threading.Thread | None = None
     arrived: threading.Condition = field(init=False)
 
     def __post_init__(self) -> None:
         self.arrived = threading.Condition(self.lock)
 
+    def submit(self, work: _Work[Any]) -> None:
+        with self.lock:
+            self.waiting.append(work)
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(
+                    target=self._loop, name="saylau-group-commit", daemon=True
+                )
+                self.thread.start()
+            self.arrived.notify()
 
-_queues: weakref.WeakKeyDictionary[Store, _Queue] = weakref.WeakKeyDictionary()
-_queues_lock = threading.Lock()
+    def _next_batch(self) -> list[_Work[Any]]:
+        with self.lock:
+            while not self.waiting:
+                self.arrived.wait()
+            # As many works as the last batch had are probably on their way (their clients
+            # got their answers together): wait a little for them rather than commit alone.
+            target = min(self.last_batch, BATCH_LIMIT)
+            if len(self.waiting) < target:
+                self.arrived.wait_for(lambda: len(self.waiting) >= target, GATHER_SECONDS)
+            count = min(BATCH_LIMIT, len(self.waiting))
+            batch = [self.waiting.popleft() for _ in range(count)]
+            self.last_batch = len(batch)
+            return batch
+
+    def _loop(self) -> None:
+        while True:
+            batch = self._next_batch()
+            try:
+                _run(self.store, batch)
+            except BaseException as error:  # never leave a request without an answer
+                for work in batch:
+                    if work.error is None and work.result is None:
+                        work.error = _as_store_error(error)
+            finally:
+                for work in batch:
+                    work.finish()
 
 
-def _queue_of(store: Store) -> _Queue:
-    with _queues_lock:
-        found = _queues.get(store)
+_committers: weakref.WeakKeyDictionary[Store, _Committer] = weakref.WeakKeyDictionary()
+_committers_lock = threading.Lock()
+
+
+def _committer_of(store: Store) -> _Committer:
+    with _committers_lock:
+        found = _committers.get(store)
         if found is None:
-            found = _queues[store] = _Queue()
+            found = _committers[store] = _Committer(store)
         return found
 
 
@@ -92,44 +141,38 @@ def grouped_write(store: Store, work: Callable[[Session], T]) -> T:
     the transaction and may be run again if a concurrent writer took a key first."""
     if store.dialect != "postgresql":
         return write(store, work)
-    queue = _queue_of(store)
     mine: _Work[T] = _Work(work)
-    with queue.lock:
-        queue.waiting.append(mine)
-        lead = not queue.leading
-        queue.leading = True
-        queue.arrived.notify()
-    if not lead:
-        mine.done.wait()
-    if mine.lead or lead:
-        _lead(store, queue)
+    _committer_of(store).submit(mine)
+    mine.done.wait()
     if mine.error is not None:
         raise mine.error
     return cast(T, mine.result)
 
 
-def _lead(store: Store, queue: _Queue) -> None:
-    """Run one batch, then hand over the leadership (or give it up if nobody waits)."""
-    with queue.lock:
-        # As many works as the last batch had are probably on their way (their clients
-        # got their answers together): wait a little for them rather than commit alone.
-        target = min(queue.last_batch, BATCH_LIMIT)
-        if len(queue.waiting) < target:
-            queue.arrived.wait_for(lambda: len(queue.waiting) >= target, GATHER_SECONDS)
-        batch = [queue.waiting.popleft() for _ in range(min(BATCH_LIMIT, len(queue.waiting)))]
-        queue.last_batch = len(batch)
-    try:
-        _run(store, batch)
-    finally:
-        with queue.lock:
-            if queue.waiting:
-                successor = queue.waiting[0]
-                successor.lead = True
-                successor.done.set()
-            else:
-                queue.leading = False
-        for work in batch:
-            work.done.set()
+async def grouped_write_async(store: Store, work: Callable[[Session], T]) -> T:
+    """:func:`grouped_write` for a coroutine: the event loop goes on serving other requests
+    while the batch runs (on other databases than PostgreSQL, ``work`` runs in a thread)."""
+    if store.dialect != "postgresql":
+        return await asyncio.to_thread(write, store, work)
+    loop = asyncio.get_running_loop()
+    answered: asyncio.Future[None] = loop.create_future()
+
+    def finished() -> None:
+        # a closed loop raises RuntimeError: nobody waits for the answer any more
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_settle, answered)
+
+    mine: _Work[T] = _Work(work, finished=finished)
+    _committer_of(store).submit(mine)
+    await asyncio.shield(answered)
+    if mine.error is not None:
+        raise mine.error
+    return cast(T, mine.result)
+
+
+def _settle(answered: asyncio.Future[None]) -> None:
+    if not answered.done():
+        answered.set_result(None)
 
 
 def _snapshot(session: Session) -> dict[Any, Any]:
