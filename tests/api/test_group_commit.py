@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 import pytest
-from api_helpers import ledger_findings
+from api_helpers import ELECTION_ID, ledger_findings
 from sqlalchemy.orm import Session
 
 from saylau.core.ledger.events import Kind, decode_line
@@ -17,6 +17,7 @@ from saylau.services.accounts import record_action
 from saylau.services.errors import InvalidRequestError
 from saylau.services.group_commit import grouped_write
 from saylau.store import Store, StoreError
+from saylau.store.entries import StoredEntry, insert_entry, load_entry
 from saylau.store.ledger_events import ledger_lines
 
 
@@ -95,3 +96,37 @@ def test_nothing_of_a_group_is_acknowledged_when_its_transaction_fails(store: St
     assert all(work.result is None for work in works)
     assert "ana" not in _recorded(store)
     assert ledger_findings(store) == []
+
+
+def test_a_conditional_write_that_fails_in_a_speculative_group_fails_alone(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if store.dialect != "postgresql":
+        pytest.skip("group commit is PostgreSQL's")
+    again: list[int] = []
+    with_savepoints = group_commit._run_with_savepoints
+
+    def counted(store: Store, batch: list[Any]) -> None:
+        again.append(len(batch))
+        with_savepoints(store, batch)
+
+    monkeypatch.setattr(group_commit, "_run_with_savepoints", counted)
+
+    def claim(user: str, station: str) -> Any:
+        def run(session: Session) -> bool:
+            state = {"stage": "first-claimed", "claimant": user}
+            row = StoredEntry(station, "list", "first-claimed", 1, state)
+            return insert_entry(session, ELECTION_ID, row)
+
+        return run
+
+    # the second and the fourth claim the entry the first claimed: the first wins
+    works = [group_commit._Work(claim(u, s)) for u, s in (("ana", "001"), ("bek", "001"),
+             ("chen", "002"), ("dana", "001"))]  # fmt: skip
+    group_commit._run(store, works)
+    assert [work.result for work in works] == [True, False, True, False]
+    assert [work.error for work in works] == [None] * 4
+    assert again == [4]  # the speculative run failed at its commit and was run again
+    with store.session() as session:
+        stored = {s: load_entry(session, ELECTION_ID, s, "list") for s in ("001", "002")}
+    assert {s: e.state["claimant"] for s, e in stored.items() if e} == {"001": "ana", "002": "chen"}

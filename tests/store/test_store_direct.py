@@ -5,10 +5,10 @@ is discarded by a rollback, and its error is raised by the statement that sent i
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, select, update
 
 from saylau.store import ConflictError, Store
-from saylau.store.direct import Direct
+from saylau.store.direct import Direct, SpeculationError
 from saylau.store.ledger_events import ledger_lines
 from saylau.store.models import LedgerEventRecord, table
 
@@ -72,3 +72,32 @@ def test_the_error_of_a_deferred_write_is_raised_by_what_sends_it(store: Store) 
         _defer_a_taken_sequence(store)
     with store.session() as session:
         assert [bytes(line) for line in ledger_lines(session)] == [b"line-0"]
+
+
+_RENAME = Direct(
+    update(_EVENTS).where(_EVENTS.c.sequence == bindparam("s")).values(kind=bindparam("k"))
+)
+
+
+def _rename_missing(store: Store, *, at_commit: bool) -> None:
+    with store.session() as session:
+        _INSERT.later(session, [_row(1)])
+        _RENAME.expect_later(session, {"s": 7, "k": "renamed"})  # no event 7: no row
+        if not at_commit:
+            ledger_lines(session)  # sends it (a read through SQLAlchemy): raises
+
+
+@pytest.mark.parametrize("at_commit", [False, True])
+def test_a_deferred_conditional_write_that_changes_no_row_fails_its_transaction(
+    store: Store, at_commit: bool
+) -> None:
+    if store.dialect != "postgresql":
+        pytest.skip("writes are deferred on PostgreSQL only")
+    with store.session() as session:
+        _INSERT.execute(session, _row(0))
+        _RENAME.expect_later(session, {"s": 0, "k": "renamed"})  # one row: as expected
+    with pytest.raises(SpeculationError, match="changed 0 rows, not 1"):
+        _rename_missing(store, at_commit=at_commit)
+    with store.session() as session:
+        kinds = session.execute(select(_EVENTS.c.sequence, _EVENTS.c.kind)).all()
+    assert [tuple(row) for row in kinds] == [(0, "renamed")]  # event 1 rolled back

@@ -14,14 +14,18 @@ acknowledged is durable, and what was not committed is not acknowledged. A reque
 coroutine waits without holding a thread: the event loop goes on reading the next requests
 while the batch runs.
 
-A batch of one work is a plain transaction (no savepoint). A larger batch is first run
-without savepoints (they cost two round trips and SQLAlchemy's bookkeeping per work); if
-every work succeeds, it commits. If one fails (a version conflict, a refused request), that
-transaction is rolled back whole and the batch is run again, each work inside a savepoint:
-then a work that fails is rolled back to its savepoint and alone gets the error; a work that
-loses a key to a concurrent writer (:class:`ConflictError` or a unique key refused) is run
-again, up to :data:`ATTEMPTS` times, as :func:`saylau.services.context.write` does. If the
-commit itself fails, every work of the batch gets the error (none of them is acknowledged).
+A batch is first run without savepoints (they cost two round trips and SQLAlchemy's
+bookkeeping per work) and *speculatively*: the conditional writes of the entries
+(:data:`saylau.store.entries.SPECULATIVE`) are sent with the next statement instead of
+waiting for their answers, and one that changed no row raises
+:class:`saylau.store.direct.SpeculationError` then. If every work succeeds, the batch
+commits. If one fails (a version conflict, a refused request, a failed speculation), that
+transaction is rolled back whole and the batch is run again, each work inside a savepoint
+and without speculating: then a work that fails is rolled back to its savepoint and alone
+gets the error; a work that loses a key to a concurrent writer (:class:`ConflictError` or a
+unique key refused) is run again, up to :data:`ATTEMPTS` times, as
+:func:`saylau.services.context.write` does. If the commit itself fails, every work of the
+batch gets the error (none of them is acknowledged).
 
 The worker processes of ``saylau serve`` each have their own committer; their batches queue for
 the same lock of the database (an advisory lock on PostgreSQL, shared by every connection to
@@ -47,7 +51,7 @@ from sqlalchemy.orm import Session
 from saylau.services.context import ATTEMPTS, write
 from saylau.store.db import Store
 from saylau.store.direct import send_deferred
-from saylau.store.entries import serialize_writers
+from saylau.store.entries import SPECULATIVE, serialize_writers
 from saylau.store.errors import ConflictError, StoreError
 
 T = TypeVar("T")
@@ -191,13 +195,6 @@ class _WorkFailedError(Exception):
 
 
 def _run(store: Store, batch: list[_Work[Any]]) -> None:
-    if len(batch) == 1:  # alone: its own transaction, no savepoint needed
-        work = batch[0]
-        try:
-            work.result = write(store, work.run)
-        except Exception as error:
-            work.error = error
-        return
     if not _run_plain(store, batch):
         _run_with_savepoints(store, batch)
 
@@ -209,6 +206,7 @@ def _run_plain(store: Store, batch: list[_Work[Any]]) -> bool:
     try:
         with store.session() as session:
             serialize_writers(session)
+            session.info[SPECULATIVE] = True  # a failed conditional write: run it again
             for work in batch:
                 try:
                     work.result = work.run(session)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, cast
 
 import psycopg
@@ -40,7 +41,16 @@ from saylau.store.errors import ConflictError, StoreError
 
 _DIALECT = pg_psycopg.dialect()  # type: ignore[no-untyped-call]
 _PENDING = "saylau.direct.pending"
-"""The key in a connection's ``info`` of the deferred writes: ``(sql, rows)`` in order."""
+"""The key in a connection's ``info`` of the deferred writes: ``(sql, rows, expected)`` in
+order, ``expected`` the number of rows the statement must change (``None``: any)."""
+
+Pending = tuple[str, list[Any], int | None]
+
+
+class SpeculationError(ConflictError):
+    """A deferred conditional write (:meth:`Direct.expect_later`) did not change the rows it
+    was expected to: the transaction is rolled back (see :mod:`saylau.services.group_commit`,
+    which runs its group again without deferring them)."""
 
 
 @contextmanager
@@ -74,18 +84,20 @@ def fetch(
     assert driver is not None
     cursors = [driver.cursor() for _ in queries]
     pending = session.connection().info.pop(_PENDING, None)
+    checks: list[_Check] = []
     try:
         with _errors():
             with driver.pipeline():
                 if pending:
-                    with driver.cursor() as cursor:
-                        _send(cursor, pending)
+                    checks = _send(driver, pending)
                 for cursor, (sql, values) in zip(cursors, queries, strict=True):
                     cursor.execute(sql, values or None)
+            _verify(checks)
             return [cursor.fetchall() if cursor.description else [] for cursor in cursors]
     finally:
         for cursor in cursors:
             cursor.close()
+        _close(checks)
 
 
 def pipelined(session: Session, statements: Sequence[Direct]) -> list[list[tuple[Any, ...]]]:
@@ -115,14 +127,19 @@ class Direct:
             result = session.connection().execute(self.statement, dict(values))
             return int(result.rowcount)
         pending = session.connection().info.pop(_PENDING, None)
-        with cursor, _errors():
-            if pending:
-                with cursor.connection.pipeline():
-                    _send(cursor, pending)
+        checks: list[_Check] = []
+        try:
+            with cursor, _errors():
+                if pending:
+                    with cursor.connection.pipeline():
+                        checks = _send(cursor.connection, pending)
+                        cursor.execute(self.sql, values)
+                    _verify(checks)
+                else:
                     cursor.execute(self.sql, values)
-            else:
-                cursor.execute(self.sql, values)
-            return int(cursor.rowcount)
+                return int(cursor.rowcount)
+        finally:
+            _close(checks)
 
     def rows(self, session: Session, values: Mapping[str, object]) -> list[tuple[Any, ...]]:
         """The rows the statement (a query) returns for ``values``; on PostgreSQL in one
@@ -140,8 +157,8 @@ class Direct:
                 session.connection().execute(self.statement, [dict(r) for r in rows])
                 return
             pending = session.connection().info.pop(_PENDING, None) or []
-            with cursor, _errors(), cursor.connection.pipeline():
-                _send(cursor, [*pending, (self.sql, list(rows))])
+            cursor.close()
+            _send_now(driver_connection(session), [*pending, (self.sql, list(rows), None)])
             return
         self.execute(session, rows[0])
 
@@ -152,15 +169,71 @@ class Direct:
         if connection.dialect.name != "postgresql":
             self.execute_many(session, rows)
             return
-        connection.info.setdefault(_PENDING, []).append((self.sql, list(rows)))
+        connection.info.setdefault(_PENDING, []).append((self.sql, list(rows), None))
+
+    def expect_later(self, session: Session, values: Mapping[str, object], rows: int = 1) -> None:
+        """PostgreSQL: run the statement with the connection's next statement (as
+        :meth:`later`), and raise :class:`SpeculationError` then if it did not change
+        ``rows`` rows. For a conditional write whose outcome is all but certain, so that
+        nothing waits for its answer; the caller must be able to run its work again without
+        it (see :mod:`saylau.services.group_commit`)."""
+        connection = session.connection()
+        assert connection.dialect.name == "postgresql", "only deferred on PostgreSQL"
+        connection.info.setdefault(_PENDING, []).append((self.sql, [values], rows))
 
 
-def _send(cursor: psycopg.Cursor[Any], pending: list[tuple[str, list[Any]]]) -> None:
-    for sql, rows in pending:
-        if len(rows) == 1:
-            cursor.execute(sql, rows[0])
-        else:
-            cursor.executemany(sql, rows)
+@dataclass(frozen=True)
+class _Check:
+    """A deferred conditional write's cursor and the rows it must change."""
+
+    cursor: psycopg.Cursor[Any]
+    sql: str
+    expected: int
+
+
+def _send(driver: psycopg.Connection[Any], pending: list[Pending]) -> list[_Check]:
+    """Send the deferred writes (in a pipeline: the caller's); returns the checks of the
+    conditional ones, to :func:`_verify` once the pipeline's results are in."""
+    checks: list[_Check] = []
+    with driver.cursor() as cursor:
+        for sql, rows, expected in pending:
+            if expected is not None:
+                own = driver.cursor()
+                checks.append(_Check(own, sql, expected))
+                own.execute(sql, rows[0])
+            elif len(rows) == 1:
+                cursor.execute(sql, rows[0])
+            else:
+                cursor.executemany(sql, rows)
+    return checks
+
+
+def _verify(checks: list[_Check]) -> None:
+    for check in checks:
+        if check.cursor.rowcount != check.expected:
+            statement = check.sql.split(None, 3)[:3]
+            raise SpeculationError(
+                f"a deferred {' '.join(statement)} changed {check.cursor.rowcount} rows, "
+                f"not {check.expected}"
+            )
+
+
+def _close(checks: list[_Check]) -> None:
+    for check in checks:
+        check.cursor.close()
+
+
+def _send_now(driver: psycopg.Connection[Any] | None, pending: list[Pending]) -> None:
+    """Send ``pending`` in one round trip and check the conditional writes."""
+    assert driver is not None
+    checks: list[_Check] = []
+    try:
+        with _errors():
+            with driver.pipeline():
+                checks = _send(driver, pending)
+            _verify(checks)
+    finally:
+        _close(checks)
 
 
 def _flush(connection: Connection) -> None:
@@ -170,8 +243,7 @@ def _flush(connection: Connection) -> None:
         return
     driver = connection.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
-    with driver.cursor() as cursor, _errors(), driver.pipeline():
-        _send(cursor, pending)
+    _send_now(driver, pending)
 
 
 def send_deferred(session: Session) -> None:

@@ -138,15 +138,34 @@ def _entry_values(election: str, entry: StoredEntry) -> dict[str, object]:
     }
 
 
+SPECULATIVE = "saylau.entries.speculative"
+"""Set in a session's ``info`` by a caller that runs its work again if a conditional write
+of an entry turns out to have failed (:class:`saylau.store.direct.SpeculationError`): the
+writes are then sent with the next statement instead of waiting for their answer."""
+
+
+def _speculating(session: Session) -> bool:
+    return bool(session.info.get(SPECULATIVE)) and session.get_bind().dialect.name == "postgresql"
+
+
 def insert_entry(session: Session, election: str, entry: StoredEntry) -> bool:
-    """Write the first entry of a protocol; ``False`` if the protocol has one already."""
-    return _INSERT_ENTRY.execute(session, _entry_values(election, entry)) == 1
+    """Write the first entry of a protocol; ``False`` if the protocol has one already (when
+    speculating, see :data:`SPECULATIVE`: ``True``, and the failure is raised later)."""
+    values = _entry_values(election, entry)
+    if _speculating(session):
+        _INSERT_ENTRY.expect_later(session, values)
+        return True
+    return _INSERT_ENTRY.execute(session, values) == 1
 
 
 def update_entry(session: Session, election: str, entry: StoredEntry, expected: int) -> bool:
-    """Write ``entry`` if the stored version is still ``expected``; ``False`` if not."""
+    """Write ``entry`` if the stored version is still ``expected``; ``False`` if not (when
+    speculating, see :data:`SPECULATIVE`: ``True``, and the failure is raised later)."""
     values = _entry_values(election, entry)
     values["expected"] = expected
+    if _speculating(session):
+        _UPDATE_ENTRY.expect_later(session, values)
+        return True
     return _UPDATE_ENTRY.execute(session, values) == 1
 
 
