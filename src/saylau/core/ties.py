@@ -9,7 +9,9 @@ A tie policy is always passed in; nothing here guesses:
     ``SHA-256("saylau-lot-v1" LF seed LF context LF name)`` in hexadecimal (UTF-8, LF = one
     newline byte); the lowest tickets win. Anyone can replay a draw with a SHA-256 tool.
     The context names the contest and the decision, so two ties of one election draw
-    independently, and the outcome does not depend on the order of the input.
+    independently, and the outcome does not depend on the order of the input. A ruleset
+    names the rule ``lot`` without a seed: until the seed is given the tie is reported
+    unresolved, with the policy ``lot``.
 ``none``
     the tie is reported unresolved: the seats at stake stay unassigned until the commission
     decides them.
@@ -48,7 +50,14 @@ class TiePolicy:
         )
 
     def __str__(self) -> str:
-        return f"lot:{self.seed}" if self.rule is TieRule.LOT else self.rule.value
+        if self.rule is TieRule.LOT and self.seed is not None:
+            return f"lot:{self.seed}"
+        return self.rule.value
+
+    @classmethod
+    def lot(cls, seed: str) -> TiePolicy:
+        """A drawing of lots from ``seed`` (checked as :meth:`parse` does)."""
+        return cls.parse(f"lot:{seed}")
 
 
 def _is_text(value: str) -> bool:
@@ -86,6 +95,18 @@ class Tie:
     def resolved(self) -> bool:
         return self.winners is not None
 
+    @property
+    def seed(self) -> str | None:
+        """The seed of the lot that decided this tie; ``None`` if no lot decided it."""
+        if self.winners is not None and self.policy.startswith("lot:"):
+            return self.policy[4:]
+        return None
+
+    def describe(self) -> str:
+        """The tie in words: ``'CONTEXT': a, b tied at VALUE for 1 place``."""
+        places = "1 place" if self.places == 1 else f"{self.places} places"
+        return f"{self.context!r}: {', '.join(self.contenders)} tied at {self.value} for {places}"
+
 
 def lot_ticket(seed: str, context: str, name: str) -> str:
     """The ticket of one contender in a drawing of lots (hex SHA-256)."""
@@ -110,8 +131,8 @@ def break_tie(
         raise ValueError("a tie needs more contenders than places")
     if policy.rule is TieRule.REGISTRATION:
         return Tie(context, names, places, value, str(policy), names[:places], (), reference)
-    if policy.rule is TieRule.LOT:
-        seed = policy.seed or ""
+    if policy.rule is TieRule.LOT and policy.seed is not None:
+        seed = policy.seed
         tickets = tuple(LotTicket(name, lot_ticket(seed, context, name)) for name in names)
         drawn = sorted(tickets, key=lambda t: t.ticket)
         winners = {t.name for t in drawn[:places]}
@@ -125,4 +146,5 @@ def break_tie(
             tickets,
             reference,
         )
+    # ``none``, or ``lot`` whose seed is not given yet: unresolved
     return Tie(context, names, places, value, str(policy), None, (), reference)

@@ -30,7 +30,7 @@ from saylau.core.entry import COUNTED, Stage
 from saylau.core.ledger.events import Kind, decode_line
 from saylau.core.roles import Permission, allowed
 from saylau.services.accounts import Principal
-from saylau.services.certify import certified_results
+from saylau.services.certify import certified_results, unresolved_message
 from saylau.services.context import election, read, write
 from saylau.services.errors import PermissionDeniedError, VersionConflictError
 from saylau.services.ledger import LedgerAppender
@@ -43,7 +43,7 @@ from saylau.store.entries import (
     load_summaries,
     save_summary,
 )
-from saylau.store.errors import NotFound
+from saylau.store.errors import ConflictError, NotFound
 from saylau.store.models import LedgerEventRecord, ProtocolRecord
 
 
@@ -223,7 +223,11 @@ def certify_contest(
         # The numbers that saylau verify recomputes from the ledger (the stored protocols
         # tallied up the tree, the seats allocated), read outside this transaction: the
         # writers' queue is held, so nothing changes them meanwhile.
-        results = certified_results(contest_results(store, chosen, [contest])[0])
+        (result,) = contest_results(store, chosen, [contest])
+        refusal = unresolved_message([result])
+        if refusal is not None:
+            raise ConflictError(refusal)
+        results = certified_results(result)
         appender = LedgerAppender.open(session, chosen)
         appender.certify(contest, results)
         appender.flush()

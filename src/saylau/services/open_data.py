@@ -14,7 +14,9 @@ so anyone can rebuild it from the published ledger and compare (``saylau verify`
   per choice of each protocol, in ballot order;
 - ``results.json`` (format ``saylau-results/1``): per contest, every commission with a
   station in it (stations and voters expected and counted, summed lines and votes of the
-  counted protocols) and the seats with their explanation (the steps of the rules engine).
+  counted protocols) and the seats with their explanation (the steps of the rules engine;
+  ``allocation.lots``: the lots drawn at the contest's certification, whose seed decided its
+  ties, each with its event, context, seed, contenders, places and winners).
 
 Only accepted or approved protocols are counted, as in ``saylau results``.
 """
@@ -31,12 +33,12 @@ import pyarrow.parquet as pq
 
 from saylau.core.election import Election
 from saylau.core.ledger.canonical import Data, canonical
-from saylau.core.ledger.state import ACCEPTED, APPROVED, LedgerState, ProtocolRecord
+from saylau.core.ledger.state import ACCEPTED, APPROVED, LedgerState, Lot, ProtocolRecord
 from saylau.core.protocol import Line
 from saylau.core.serialize import result_data
 from saylau.ledger import BundleFile
 from saylau.rulesets import ruleset_text
-from saylau.services.results import ContestResult, results_of
+from saylau.services.results import ContestResult, lots_by_certification, results_of
 from saylau.store.arrays import MISSING, ContestArrays
 from saylau.tally import TreeIndex
 
@@ -96,6 +98,14 @@ def arrays_from_state(election: Election, state: LedgerState) -> dict[str, Conte
     return found
 
 
+def certified_lots(state: LedgerState) -> tuple[dict[str, tuple[Lot, ...]], tuple[Lot, ...]]:
+    """The lots of each contest's last certification in the replayed ledger, and the lots
+    that no certification of their contest follows."""
+    return lots_by_certification(
+        state.lots, ((c.sequence, c.contest) for c in state.certifications)
+    )
+
+
 def ledger_results(
     election: Election,
     state: LedgerState,
@@ -103,10 +113,25 @@ def ledger_results(
     arrays: Mapping[str, ContestArrays] | None = None,
 ) -> list[ContestResult]:
     """Every contest of ``election`` tallied and allocated from the replayed ledger
-    (``arrays``: its :func:`arrays_from_state`, when the caller has them already)."""
+    (``arrays``: its :func:`arrays_from_state`, when the caller has them already); the
+    ties of a certified contest are decided by the lots of its certification."""
     if arrays is None:
         arrays = arrays_from_state(election, state)
-    return results_of(election, arrays, election.contests, tree)
+    lots = certified_lots(state)[0]
+    return results_of(election, arrays, election.contests, tree, lots=lots)
+
+
+def lot_data(lot: Lot) -> dict[str, Data]:
+    """A lot as ``results.json`` shows it in the contest's explanation."""
+    return {
+        "event": lot.sequence,
+        "time": lot.time,
+        "context": lot.context,
+        "seed": lot.seed,
+        "contenders": list(lot.contenders),
+        "places": lot.places,
+        "winners": list(lot.winners),
+    }
 
 
 def _contest_data(result: ContestResult, certified: bool) -> dict[str, Data]:
@@ -132,6 +157,8 @@ def _contest_data(result: ContestResult, certified: bool) -> dict[str, Data]:
             }
         )
     allocation = None if result.allocation is None else result_data(result.allocation)
+    if allocation is not None and result.lots:
+        allocation["lots"] = [lot_data(lot) for lot in result.lots]
     return {
         "id": result.contest.id,
         "kind": result.kind,

@@ -7,6 +7,15 @@ every contest tallied up the commission tree and its seats allocated with the el
 ruleset) and compares it with the published files, number by number; certified results
 must equal the recomputed ones. Each difference is a finding that names the file, the
 contest, the commission or row, the published and the recomputed value.
+
+Lots: a certified contest is recomputed with the lots recorded for its certification (the
+``lot-drawn`` events of its contest after its certification before; their seed decides the
+ties its rule leaves open). The ties its votes give must be exactly those lots: a tie left
+unresolved or decided by a lot that is not recorded is ``lot-missing``; a lot whose
+contenders or places are not those of a tie of the votes, or drawn from another seed than
+the contest's other lots, is ``lot-mismatch``; a lot that no certification follows is
+``lot-uncertified``; certified seats other than the lot gives are ``certified-mismatch``.
+(That a lot's winners follow from its seed is the replay's ``lot-outcome``.)
 """
 
 from __future__ import annotations
@@ -24,11 +33,11 @@ import pyarrow.parquet as pq
 from saylau.core.election import Election
 from saylau.core.ledger.canonical import CanonicalError, Data
 from saylau.core.ledger.events import LedgerFinding
-from saylau.core.ledger.state import LedgerState
+from saylau.core.ledger.state import LedgerState, Lot
 from saylau.ledger import VerifyReport, verify_bundle
 from saylau.ledger.bundle import MANIFEST, file_of, load_document
 from saylau.services.certify import certified_results
-from saylau.services.open_data import ledger_results, open_data_files
+from saylau.services.open_data import certified_lots, ledger_results, open_data_files
 from saylau.services.publishing import ledger_election
 from saylau.services.results import ContestResult
 
@@ -163,6 +172,110 @@ def _other_rules(name: str, election: Election) -> str:
     )
 
 
+def _lot_name(lot: Lot) -> str:
+    places = "1 place" if lot.places == 1 else f"{lot.places} places"
+    return (
+        f"lot in contest {lot.contest} for {lot.context!r} ({', '.join(lot.contenders)} "
+        f"for {places}, seed {lot.seed!r})"
+    )
+
+
+def _contest_lots(
+    certification_at: int, contest: str, result: ContestResult | None, lots: Sequence[Lot]
+) -> list[LedgerFinding]:
+    """The lots recorded for a certified contest against the ties its votes give."""
+    found: list[LedgerFinding] = []
+
+    def add(code: str, at: int, message: str) -> None:
+        found.append(LedgerFinding(code, at, f"event {at}: {message}"))
+
+    if result is None:
+        for lot in lots:
+            add("lot-mismatch", lot.sequence, f"{_lot_name(lot)}: the election has no such contest")
+        return found
+    for tie in result.unresolved:
+        add(
+            "lot-missing",
+            certification_at,
+            f"contest {contest} is certified with the tie {tie.describe()} unresolved, and no "
+            "lot was drawn for it",
+        )
+    ties = {tie.context: tie for tie in result.drawn}
+    matched: dict[str, Lot] = {}
+    for lot in lots:
+        drawn = ties.get(lot.context)
+        if lot.context in matched:
+            add(
+                "lot-mismatch",
+                lot.sequence,
+                f"{_lot_name(lot)}: a second lot for the tie drawn at event "
+                f"{matched[lot.context].sequence}",
+            )
+        elif drawn is None:
+            given = "; ".join(t.describe() for t in result.drawn) or "no tie"
+            add(
+                "lot-mismatch",
+                lot.sequence,
+                f"{_lot_name(lot)} matches no tie of the votes (they give {given})",
+            )
+        elif set(lot.contenders) != set(drawn.contenders) or lot.places != drawn.places:
+            add(
+                "lot-mismatch",
+                lot.sequence,
+                f"{_lot_name(lot)}: the votes give the tie {drawn.describe()}",
+            )
+        elif lot.seed != drawn.seed:
+            add(
+                "lot-mismatch",
+                lot.sequence,
+                f"{_lot_name(lot)}: the contest's ties are drawn from the seed {drawn.seed!r} "
+                f"of its first lot (event {lots[0].sequence})",
+            )
+        else:
+            matched[lot.context] = lot
+    for context, tie in ties.items():
+        if context not in matched and not any(lot.context == context for lot in lots):
+            add(
+                "lot-missing",
+                certification_at,
+                f"contest {contest} is certified with the tie {tie.describe()} decided by "
+                f"lot (seed {tie.seed!r}), but no lot-drawn event records the draw",
+            )
+    return found
+
+
+def _compare_lots(state: LedgerState, results: Sequence[ContestResult]) -> list[LedgerFinding]:
+    by_id = {r.contest.id: r for r in results}
+    lots, left = certified_lots(state)
+    found = [
+        LedgerFinding(
+            "lot-uncertified",
+            lot.sequence,
+            f"event {lot.sequence}: {_lot_name(lot)}: no certification of contest "
+            f"{lot.contest} follows it",
+        )
+        for lot in left
+    ]
+    for contest, certification in sorted(state.certified.items()):
+        found.extend(
+            _contest_lots(
+                certification.sequence, contest, by_id.get(contest), lots.get(contest, ())
+            )
+        )
+    return sorted(found, key=lambda f: (f.sequence is None, f.sequence or 0))
+
+
+def _by_lot(result: ContestResult | None) -> str:
+    """What the recomputed seats of a contest decided by lot follow."""
+    if result is None or not result.lots:
+        return ""
+    drawn = ", ".join(
+        f"event {lot.sequence}: {', '.join(lot.winners)} of {', '.join(lot.contenders)}"
+        for lot in result.lots
+    )
+    return f" (the seats the lots give: {drawn})"
+
+
 def _compare_certified(state: LedgerState, results: Sequence[ContestResult]) -> list[LedgerFinding]:
     by_id = {r.contest.id: r for r in results}
     found: list[LedgerFinding] = []
@@ -171,11 +284,12 @@ def _compare_certified(state: LedgerState, results: Sequence[ContestResult]) -> 
         recomputed = None if result is None else certified_results(result)
         differences = list(_differences(dict(certification.results), recomputed, contest))
         for difference in differences[:SHOWN]:
+            lot = _by_lot(result) if difference.startswith(f"{contest}.seats") else ""
             found.append(
                 LedgerFinding(
                     "certified-mismatch",
                     certification.sequence,
-                    f"event {certification.sequence}: certified {difference}",
+                    f"event {certification.sequence}: certified {difference}{lot}",
                 )
             )
     return found
@@ -191,6 +305,7 @@ def verify_published(directory: Path, previous: Path | None = None) -> Verificat
     election = ledger_election(state)
     results = tuple(ledger_results(election, state))
     found = _compare_certified(state, results)
+    found.extend(_compare_lots(state, results))
     try:
         manifest = load_document(directory / MANIFEST)
     except (OSError, CanonicalError):
