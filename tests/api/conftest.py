@@ -7,15 +7,13 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from api_helpers import DEFINITION, ELECTION_ID, PASSWORD, Person
+from api_helpers import DEFINITION, Person, person_maker
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from saylau.api.app import create_app
 from saylau.core.election import parse_election
-from saylau.core.roles import Assignment, Role
 from saylau.services import accounts
-from saylau.services.accounts import change_role, create_user, sign_in
 from saylau.store import Store
 from saylau.store.repository import save_election
 from saylau.store.testing import temporary_store
@@ -48,12 +46,4 @@ def client(store: Store) -> Iterator[TestClient]:
 def person(store: Store) -> Person:
     """``person(login, role, place)``: creates the user with that role and returns the
     headers of a bearer token."""
-
-    def make(login: str, role: Role | None = None, place: str = "cec") -> dict[str, str]:
-        create_user(store, login, login.title(), PASSWORD)
-        if role is not None:
-            change_role(store, Assignment(login, ELECTION_ID, place, role), grant=True)
-        token = sign_in(store, login, PASSWORD, "127.0.0.1", kind="token")
-        return {"Authorization": f"Bearer {token.secret}"}
-
-    return make
+    return person_maker(store)

@@ -11,17 +11,18 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-from api_helpers import PASSWORD, Person
+from api_helpers import PASSWORD, Person, browser_page, person_maker
 from fastapi.testclient import TestClient
 from server_process import Server, free_port
 
 from saylau.api.app import create_app
+from saylau.api.routes_flags import PAGE_TEXTS, TOP_SO_FAR, stage_key
 from saylau.core.controls import ControlSettings
 from saylau.core.election import parse_election
+from saylau.core.entry import Stage
 from saylau.core.protocol import Protocol
 from saylau.core.roles import Assignment, Role
 from saylau.elections.generate import generate_protocols
@@ -33,13 +34,16 @@ from saylau.store import Store
 from saylau.store.protocols import upsert_protocols
 from saylau.store.repository import save_election
 from saylau.store.testing import temporary_store
+from saylau.web.i18n import catalogue
+from small_elections import cec, polling_station, protocol_lines, region, territory
+from small_elections import definition as small_definition
 
-CHROMIUM = Path("/usr/bin/chromium")
 ELECTION = "flags-2024"
 STUFFED = "north-t-07"  # typed through the service, with ballots stuffed
 TYPED = "north-t-08"  # typed once so far: arrived, not counted
 LATE = (STUFFED, TYPED, "south-09")
 BASE = f"/api/elections/{ELECTION}/contests/list/flags"
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 # cec ─┬─ north ─┬─ north-t ── north-t-00 .. north-t-39
 #      │         └─ north-00 .. north-19
@@ -48,42 +52,21 @@ PLACES = {"north-t": 40, "north": 20, "south": 40}
 
 
 def definition() -> dict[str, Any]:
-    return {
-        "format": "saylau-election/1",
-        "id": ELECTION,
-        "date": "2024-03-17",
-        "title": "Flags test",
-        "ruleset": "kz-2023",
-        "commissions": [
-            {"id": "cec", "level": "cec", "name": "CEC"},
-            {"id": "north", "level": "region", "parent": "cec", "name": "North"},
-            {"id": "north-t", "level": "territory", "parent": "north", "name": "North town"},
-            {"id": "south", "level": "region", "parent": "cec", "name": "South"},
+    return small_definition(
+        ELECTION,
+        title="Flags test",
+        commissions=[
+            cec(),
+            region("north", "North"),
+            territory("north-t", "North town", "north"),
+            region("south", "South"),
         ],
-        "stations": [
-            {"id": f"{place}-{n:02d}", "commission": place, "voters": 900 + 11 * n}
+        stations=(
+            polling_station(f"{place}-{n:02d}", place, 900 + 11 * n)
             for place, count in PLACES.items()
             for n in range(count)
-        ],
-        "parties": [
-            {"id": "amanat", "name": "Amanat", "color": "#1f77b4"},
-            {"id": "aq-jol", "name": "Aq Jol", "color": "#ff7f0e"},
-        ],
-        "contests": [
-            {
-                "id": "list",
-                "rule": "mazhilis-list",
-                "title": "Party lists",
-                "commission": "cec",
-                "seats": 10,
-                "area": ["cec"],
-                "choices": [
-                    {"id": "amanat", "party": "amanat"},
-                    {"id": "aq-jol", "party": "aq-jol"},
-                ],
-            }
-        ],
-    }
+        ),
+    )
 
 
 @cache
@@ -118,15 +101,7 @@ def store() -> Iterator[Store]:
 @pytest.fixture
 def person(store: Store) -> Person:
     """As the conftest's, for this module's election."""
-
-    def make(login: str, role: Role | None = None, place: str = "cec") -> dict[str, str]:
-        create_user(store, login, login.title(), PASSWORD)
-        if role is not None:
-            change_role(store, Assignment(login, ELECTION, place, role), grant=True)
-        token = sign_in(store, login, PASSWORD, "127.0.0.1", kind="token")
-        return {"Authorization": f"Bearer {token.secret}"}
-
-    return make
+    return person_maker(store, ELECTION)
 
 
 def stuffed_values(voters: int) -> dict[str, Any]:
@@ -135,20 +110,10 @@ def stuffed_values(voters: int) -> dict[str, Any]:
     invalid, against = 10, 5
     valid = issued - invalid
     second = 25
-    return {
-        "lines": {
-            "voters": voters,
-            "ballots_received": voters,
-            "ballots_issued": issued,
-            "ballots_issued_outside": 0,
-            "ballots_cancelled": voters - issued,
-            "ballots_found": issued,
-            "ballots_invalid": invalid,
-            "ballots_valid": valid,
-            "against_all": against,
-        },
-        "votes": {"amanat": valid - against - second, "aq-jol": second},
-    }
+    lines = protocol_lines(
+        voters=voters, issued=issued, valid=valid, against_all=against, issued_outside=0
+    )
+    return {"lines": lines, "votes": {"amanat": valid - against - second, "aq-jol": second}}
 
 
 def leader_first(values: dict[str, Any], leader: str) -> dict[str, Any]:
@@ -216,7 +181,7 @@ def test_the_stuffed_protocol_is_accepted_and_flagged_for_the_coordinator(
     turnout = next(
         f for f in stuffed["flags"] if f["kind"] in ("turnout-and-share-high", "turnout")
     )
-    assert re.match(r"turnout 9[67]\.\d%", turnout["measured"])
+    assert re.match(r"turnout 9[67]\.\d\xa0%", turnout["measured"])
     typed = rows[TYPED]
     assert (typed["stage"], typed["counted"], typed["flags"]) == ("first-entered", False, [])
     clean = [row for name, row in rows.items() if name not in (STUFFED, TYPED)]
@@ -294,38 +259,60 @@ def test_nothing_counted_yet_lists_nothing() -> None:
     assert answer.json()["compared_with"] == 0
 
 
-def test_a_coordinator_sees_the_flags_in_the_browser(
-    store: Store, person: Person, arrived: dict[str, Any]
-) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed")
+@pytest.fixture
+def served(store: Store, person: Person, arrived: dict[str, Any]) -> Iterator[Server]:
+    """The service in a process, with the stuffed protocol arrived and a coordinator."""
     person("rita", Role.COORDINATOR, "north")
     server = Server(store.engine.url.render_as_string(hide_password=False), free_port())
     server.start()
     try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-            try:
-                page = browser.new_page()
-                page.goto(f"{server.base}/review/{ELECTION}/north-t/list")
-                page.fill("#login", "rita")
-                page.fill("#password", PASSWORD)
-                page.click("#signin-button")
-                stuffed = page.locator(f"#protocols tr[data-station='{STUFFED}']")
-                sync_api.expect(stuffed).to_contain_text("turnout")
-                sync_api.expect(stuffed).to_contain_text("accepted")
-                sync_api.expect(page.locator("#advisory")).to_contain_text("never proof")
-                sync_api.expect(page.locator("#protocols tr")).to_have_count(40)
-                page.check("#flagged")
-                sync_api.expect(
-                    page.locator(f"#protocols tr[data-station='{TYPED}']")
-                ).to_have_count(0)
-                sync_api.expect(stuffed).to_have_count(1)
-            finally:
-                browser.close()
+        yield server
     finally:
         server.stop()
+
+
+def sign_in_as_rita(page: Any, url: str) -> None:
+    page.goto(url)
+    page.fill("#login", "rita")
+    page.fill("#password", PASSWORD)
+    page.click("#signin-button")
+
+
+def test_a_coordinator_sees_the_flags_in_the_browser(served: Server) -> None:
+    with browser_page() as page:
+        expect = pytest.importorskip("playwright.sync_api").expect
+        sign_in_as_rita(page, f"{served.base}/review/{ELECTION}/north-t/list")
+        stuffed = page.locator(f"#protocols tr[data-station='{STUFFED}']")
+        expect(stuffed).to_contain_text("turnout")
+        expect(stuffed).to_contain_text("accepted")
+        expect(page.locator("#advisory")).to_contain_text("never proof")
+        expect(page.locator("#protocols tr")).to_have_count(40)
+        page.check("#flagged")
+        expect(page.locator(f"#protocols tr[data-station='{TYPED}']")).to_have_count(0)
+        expect(stuffed).to_have_count(1)
+
+
+def test_the_review_page_in_russian_then_kazakh(served: Server, arrived: dict[str, Any]) -> None:
+    version = arrived["accepted"]["version"]
+    with browser_page() as page:
+        expect = pytest.importorskip("playwright.sync_api").expect
+        page.goto(f"{served.base}/review/{ELECTION}/north-t/list?lang=ru")
+        expect(page.locator("#signin-button")).to_have_text("Войти")
+        expect(page.locator("#signin legend")).to_contain_text("наблюдатель")
+        sign_in_as_rita(page, f"{served.base}/review/{ELECTION}/north-t/list?lang=ru")
+        stuffed = page.locator(f"#protocols tr[data-station='{STUFFED}']")
+        expect(stuffed).to_contain_text("Явка далеко от комиссии")
+        expect(stuffed).to_contain_text(f"принят (версия {version})")
+        expect(page.locator("#title")).to_have_text(
+            "Поступившие протоколы: North town, Party lists"
+        )
+        expect(page.locator("#advisory")).to_contain_text("а не доказательства")
+        expect(page.locator("#status")).to_have_text("Вы вошли как rita")
+        page.select_option("#language", "kk")
+        expect(stuffed).to_contain_text("Қатысу комиссиядан алыс")
+        expect(stuffed).to_contain_text(f"қабылданды ({version}-нұсқа)")
+        expect(page.locator("html")).to_have_attribute("lang", "kk")
+        assert page.url.endswith("?lang=kk")
 
 
 def test_the_comparison_is_made_once_per_state_of_the_contest(
@@ -356,3 +343,90 @@ def test_the_comparison_is_made_once_per_state_of_the_contest(
     assert after["compared_with"] == 98
     rows = {row["station"]: row for row in after["protocols"]}
     assert rows[STUFFED]["counted"] is True
+
+
+# The stuffed protocol's turnout lead (label, measured, part of the null) and its control
+# warning (label, measured), in each language.
+SENTENCES = {
+    "kk": ("Қатысу комиссиядан алыс", r"сайлауға қатысу 9[67],\d\xa0%",
+           "North town комиссиясының", "Бақылау ескертулері",
+           "хаттама W01 turnout-high бақылау ескертулерімен қабылданды"),
+    "ru": ("Явка далеко от комиссии", r"явка 9[67],\d\xa0%",
+           "участков комиссии North town", "Предупреждения контроля",
+           "протокол принят с предупреждениями контроля W01 turnout-high"),
+    "en": ("Turnout far from the commission", r"turnout 9[67]\.\d\xa0%",
+           "stations of North town", "Control warnings",
+           "protocol accepted with control warnings W01 turnout-high"),
+}  # fmt: skip
+ADVISORIES = {"kk": "дәлел емес", "ru": "а не доказательства", "en": "never proof"}
+
+
+@pytest.mark.parametrize(
+    "asked",  # ?lang=, Accept-Language, the language of the answer
+    [
+        ({"lang": "kk"}, None, "kk"),
+        ({"lang": "ru"}, None, "ru"),
+        ({"lang": "en"}, "ru", "en"),  # ?lang= wins over Accept-Language
+        ({}, "ru-RU,ru;q=0.9,en;q=0.8", "ru"),
+        ({}, "de, kk;q=0.5, en;q=0.3", "kk"),
+        ({}, None, "en"),
+    ],
+)
+def test_a_flagged_protocol_is_said_in_each_language(
+    client: TestClient,
+    person: Person,
+    arrived: dict[str, Any],
+    asked: tuple[dict[str, str], str | None, str],
+) -> None:
+    query, header, language = asked
+    coordinator = person("rita", Role.COORDINATOR, "north")
+    headers = {**coordinator, **({"Accept-Language": header} if header else {})}
+    answer = client.get(f"{BASE}/north-t", params=query, headers=headers)
+    assert answer.status_code == 200, answer.json()
+    body = answer.json()
+    assert body["language"] == language
+    assert ADVISORIES[language] in body["advisory"]
+    assert (body["commission_name"], body["contest_title"]) == ("North town", "Party lists")
+    flags = {
+        f["kind"]: f for row in body["protocols"] if row["station"] == STUFFED for f in row["flags"]
+    }
+    label, measured, null, warnings, warned = SENTENCES[language]
+    assert flags["turnout"]["label"] == label
+    assert re.fullmatch(measured, flags["turnout"]["measured"]), flags["turnout"]["measured"]
+    assert null in flags["turnout"]["null"]
+    assert (flags["warnings"]["label"], flags["warnings"]["measured"]) == (warnings, warned)
+    assert flags["turnout"]["kind"] == "turnout"  # the kind stays a key in every language
+
+
+def test_a_bad_language_is_refused(client: TestClient, person: Person) -> None:
+    coordinator = person("rita", Role.COORDINATOR, "north")
+    answer = client.get(f"{BASE}/north-t", params={"lang": "de"}, headers=coordinator)
+    assert answer.status_code == 422
+    assert client.get("/api/review/texts", params={"lang": "fr"}).status_code == 422
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_every_staff_text_is_in_the_catalogues(language: str) -> None:
+    """The review page's texts, the entry stages and the flags' own sentence are translated,
+    with the same placeholders as the English message."""
+    messages = {*PAGE_TEXTS.values(), TOP_SO_FAR, *(stage_key(stage) for stage in Stage)}
+    translations = catalogue(language)
+    missing = sorted(m for m in messages if not translations.get(m))
+    assert missing == []
+    for message in messages:
+        assert set(PLACEHOLDER.findall(translations[message])) == set(
+            PLACEHOLDER.findall(message)
+        ), message
+
+
+def test_the_review_page_texts_in_each_language(client: TestClient) -> None:
+    kk = client.get("/api/review/texts", params={"lang": "kk"}).json()
+    assert kk["texts"]["login"] == "Логин"
+    assert kk["texts"]["password"] == "Құпиясөз"
+    assert kk["stages"]["accepted"] == "қабылданды"
+    ru = client.get("/api/review/texts", headers={"Accept-Language": "ru"}).json()
+    assert (ru["language"], ru["texts"]["title"]) == ("ru", "Поступившие протоколы")
+    assert ru["stages"]["first-entered"] == "введён один раз"
+    en = client.get("/api/review/texts").json()
+    assert (en["language"], en["stages"]["accepted"]) == ("en", "accepted")
+    assert set(en["texts"]) == set(kk["texts"]) == set(PAGE_TEXTS)

@@ -9,44 +9,45 @@ from collections.abc import Callable
 import pytest
 
 from saylau.core.election import ElectionError, Level, parse_election
+from small_elections import (
+    cec,
+    commission,
+    definition,
+    party_list,
+    polling_station,
+    region,
+    territory,
+)
 
 BASE: dict[str, object] = {
-    "format": "saylau-election/1",
-    "id": "test",
-    "date": "2023-03-19",
-    "title": {"kk": "Сынақ", "ru": "Тест", "en": "Test"},
-    "ruleset": "kz-2023",
-    "commissions": [
-        {"id": "cec", "level": "cec", "name": "CEC"},
-        {"id": "r1", "level": "region", "name": "Region 1", "parent": "cec"},
-        {"id": "t1", "level": "territory", "name": "Territory 1", "parent": "r1"},
-        {"id": "d1", "level": "district", "name": "District 1", "parent": "r1"},
-    ],
-    "stations": [
-        {"id": "s1", "commission": "t1", "voters": 1000},
-        {"id": "s2", "commission": "t1", "voters": 800, "number": 2},
-    ],
+    **definition(
+        "test",
+        date="2023-03-19",
+        title={"kk": "Сынақ", "ru": "Тест", "en": "Test"},
+        commissions=[
+            cec(),
+            region("r1", "Region 1"),
+            territory("t1", "Territory 1", "r1"),
+            commission("d1", "district", "District 1", "r1"),
+        ],
+        stations=[polling_station("s1", "t1"), polling_station("s2", "t1", 800, number=2)],
+        contests=[
+            party_list(choices=["p1"], title="List", seats=5),
+            {
+                "id": "smd-1",
+                "rule": "mazhilis-district",
+                "title": "District 1",
+                "commission": "d1",
+                "seats": 1,
+                "stations": ["s2"],
+                "choices": [
+                    {"id": "c1", "name": "Candidate 1"},
+                    {"id": "c2", "name": "Candidate 2"},
+                ],
+            },
+        ],
+    ),
     "parties": [{"id": "p1", "name": "Party 1", "color": "#123456"}],
-    "contests": [
-        {
-            "id": "list",
-            "rule": "mazhilis-list",
-            "title": "List",
-            "commission": "cec",
-            "seats": 5,
-            "area": ["cec"],
-            "choices": [{"id": "p1", "party": "p1"}],
-        },
-        {
-            "id": "smd-1",
-            "rule": "mazhilis-district",
-            "title": "District 1",
-            "commission": "d1",
-            "seats": 1,
-            "stations": ["s2"],
-            "choices": [{"id": "c1", "name": "Candidate 1"}, {"id": "c2", "name": "Candidate 2"}],
-        },
-    ],
 }
 
 

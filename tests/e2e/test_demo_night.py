@@ -44,84 +44,60 @@ from saylau.store.errors import ConflictError
 from saylau.store.ledger_events import ledger_lines
 from saylau.store.repository import save_election
 from saylau.store.testing import temporary_store
+from small_elections import (
+    TEST_TITLE,
+    cec,
+    definition,
+    district,
+    north_district,
+    party_list,
+    polling_station,
+    region,
+    territory,
+)
 
 runner = CliRunner()
+THREE_PARTIES = ("amanat", "aq-jol", "auyl")
 
 
-def _stations(territory: str, prefix: str, count: int) -> list[dict[str, Any]]:
+def _stations(commission: str, prefix: str, count: int) -> list[dict[str, Any]]:
     return [
-        {"id": f"{prefix}-{i:02d}", "commission": territory, "voters": 900 + 37 * i}
-        for i in range(1, count + 1)
+        polling_station(f"{prefix}-{i:02d}", commission, 900 + 37 * i) for i in range(1, count + 1)
     ]
 
 
 # cec ─┬─ north ─┬─ north-a: 4 stations (a local maslikhat of its own)
 #      │         └─ north-b: 3 stations
 #      └─ south ─── south-a: 5 stations
-DEFINITION: dict[str, Any] = {
-    "format": "saylau-election/1",
-    "id": "demo-2024",
-    "date": "2024-03-17",
-    "title": {"kk": "Сынақ сайлауы", "ru": "Тестовые выборы", "en": "Test election"},
-    "ruleset": "kz-2023",
-    "commissions": [
-        {"id": "cec", "level": "cec", "name": "CEC"},
-        {"id": "north", "level": "region", "parent": "cec", "name": "North"},
-        {"id": "north-a", "level": "territory", "parent": "north", "name": "North A"},
-        {"id": "north-b", "level": "territory", "parent": "north", "name": "North B"},
-        {"id": "south", "level": "region", "parent": "cec", "name": "South"},
-        {"id": "south-a", "level": "territory", "parent": "south", "name": "South A"},
+DEFINITION: dict[str, Any] = definition(
+    "demo-2024",
+    title=TEST_TITLE,
+    commissions=[
+        cec(),
+        region("north", "North"),
+        territory("north-a", "North A", "north"),
+        territory("north-b", "North B", "north"),
+        region("south", "South"),
+        territory("south-a", "South A", "south"),
     ],
-    "stations": [
+    stations=[
         *_stations("north-a", "na", 4),
         *_stations("north-b", "nb", 3),
         *_stations("south-a", "sa", 5),
     ],
-    "parties": [
-        {"id": "amanat", "name": "Amanat", "color": "#1f77b4"},
-        {"id": "aq-jol", "name": "Aq Jol", "color": "#ff7f0e"},
-        {"id": "auyl", "name": "Auyl", "color": "#2ca02c"},
+    party_ids=THREE_PARTIES,
+    contests=[
+        party_list(NATIONAL_LIST, THREE_PARTIES),
+        north_district(),
+        district(
+            "north-a-1",
+            "north-a",
+            [("d1", "Deputy One", "auyl"), ("d2", "Deputy Two")],
+            title="North A maslikhat: district 1",
+            rule="local-maslikhat-district",
+        ),
     ],
-    "contests": [
-        {
-            "id": NATIONAL_LIST,
-            "rule": "mazhilis-list",
-            "title": "Party lists",
-            "commission": "cec",
-            "seats": 10,
-            "area": ["cec"],
-            "choices": [
-                {"id": "amanat", "party": "amanat"},
-                {"id": "aq-jol", "party": "aq-jol"},
-                {"id": "auyl", "party": "auyl"},
-            ],
-        },
-        {
-            "id": "north-1",
-            "rule": "mazhilis-district",
-            "title": "North district 1",
-            "commission": "north",
-            "seats": 1,
-            "area": ["north"],
-            "choices": [
-                {"id": "c1", "name": "Candidate One", "party": "amanat"},
-                {"id": "c2", "name": "Candidate Two"},
-            ],
-        },
-        {
-            "id": "north-a-1",
-            "rule": "local-maslikhat-district",
-            "title": "North A maslikhat: district 1",
-            "commission": "north-a",
-            "seats": 1,
-            "area": ["north-a"],
-            "choices": [
-                {"id": "d1", "name": "Deputy One", "party": "auyl"},
-                {"id": "d2", "name": "Deputy Two"},
-            ],
-        },
-    ],
-}
+)
 OPTIONS = NightOptions(
     seconds=0,
     entered_twice=7,

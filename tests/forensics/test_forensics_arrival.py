@@ -30,6 +30,8 @@ from saylau.store import Store
 from saylau.store.protocols import upsert_protocols
 from saylau.store.repository import save_election
 from saylau.store.testing import temporary_store
+from small_elections import cec, commission, polling_station
+from small_elections import definition as small_definition
 
 CONTEST = "list"
 TERRITORIES = ("t1", "t2", "t3")
@@ -38,40 +40,14 @@ START = datetime(2024, 3, 17, 15, 0, tzinfo=UTC)  # 20:00 in Almaty
 
 
 def definition() -> dict[str, Any]:
-    return {
-        "format": "saylau-election/1",
-        "id": "arrival-2024",
-        "date": "2024-03-17",
-        "title": "Arrival test",
-        "ruleset": "kz-2023",
-        "commissions": [
-            {"id": "cec", "level": "cec", "name": "CEC"},
-            *({"id": t, "level": "territory", "parent": "cec", "name": t} for t in TERRITORIES),
-        ],
-        "stations": [
-            {"id": f"{t}-{n:02d}", "commission": t, "voters": 900 + 7 * n}
-            for t in TERRITORIES
-            for n in range(40)
-        ],
-        "parties": [
-            {"id": "amanat", "name": "Amanat", "color": "#1f77b4"},
-            {"id": "aq-jol", "name": "Aq Jol", "color": "#ff7f0e"},
-        ],
-        "contests": [
-            {
-                "id": CONTEST,
-                "rule": "mazhilis-list",
-                "title": "Party lists",
-                "commission": "cec",
-                "seats": 10,
-                "area": ["cec"],
-                "choices": [
-                    {"id": "amanat", "party": "amanat"},
-                    {"id": "aq-jol", "party": "aq-jol"},
-                ],
-            }
-        ],
-    }
+    return small_definition(
+        "arrival-2024",
+        title="Arrival test",
+        commissions=[cec(), *(commission(t, "territory", t, "cec") for t in TERRITORIES)],
+        stations=(
+            polling_station(f"{t}-{n:02d}", t, 900 + 7 * n) for t in TERRITORIES for n in range(40)
+        ),
+    )
 
 
 def arrival(station: str) -> datetime:

@@ -9,61 +9,36 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from saylau.core.election import Election, parse_election
-from saylau.core.protocol import Line
 from saylau.store import Store
 from saylau.store.repository import ProtocolRow, save_election
 from saylau.store.testing import temporary_store
+from small_elections import (
+    TEST_TITLE,
+    cec,
+    definition,
+    north_district,
+    party_list,
+    polling_station,
+    protocol_line_values,
+    region,
+)
 
-ELECTION: dict[str, object] = {
-    "format": "saylau-election/1",
-    "id": "test-2024",
-    "date": "2024-03-17",
-    "title": {"kk": "Сынақ сайлауы", "ru": "Тестовые выборы", "en": "Test election"},
-    "ruleset": "kz-2023",
-    "commissions": [
-        {
-            "id": "cec",
-            "level": "cec",
-            "name": {"kk": "Орталық сайлау комиссиясы", "ru": "ЦИК", "en": "CEC"},
-        },
-        {"id": "north", "level": "region", "parent": "cec", "name": "North"},
-        {"id": "south", "level": "region", "parent": "cec", "name": "South"},
+ELECTION: dict[str, object] = definition(
+    "test-2024",
+    title=TEST_TITLE,
+    commissions=[
+        cec({"kk": "Орталық сайлау комиссиясы", "ru": "ЦИК", "en": "CEC"}),
+        region("north", "North"),
+        region("south", "South"),
     ],
-    "stations": [
-        {"id": "001", "commission": "north", "voters": 1000},
-        {"id": "002", "commission": "north", "voters": 800},
-        {"id": "003", "commission": "south", "voters": 1200, "number": "3A"},
-        {"id": "004", "commission": "south", "voters": 50, "abroad": True},
+    stations=[
+        polling_station("001", "north"),
+        polling_station("002", "north", 800),
+        polling_station("003", "south", 1200, number="3A"),
+        polling_station("004", "south", 50, abroad=True),
     ],
-    "parties": [
-        {"id": "amanat", "name": "Amanat", "color": "#1f77b4"},
-        {"id": "aq-jol", "name": "Aq Jol", "color": "#ff7f0e"},
-    ],
-    "contests": [
-        {
-            "id": "list",
-            "rule": "mazhilis-list",
-            "title": "Party lists",
-            "commission": "cec",
-            "seats": 10,
-            "area": ["cec"],
-            "choices": [{"id": "amanat", "party": "amanat"}, {"id": "aq-jol", "party": "aq-jol"}],
-        },
-        {
-            "id": "north-1",
-            "rule": "mazhilis-district",
-            "title": "North district 1",
-            "commission": "north",
-            "seats": 1,
-            "area": ["north"],
-            "choices": [
-                {"id": "c1", "name": "Candidate One", "party": "amanat"},
-                {"id": "c2", "name": "Candidate Two"},
-                {"id": "c3", "name": "Candidate Three"},
-            ],
-        },
-    ],
-}
+    contests=[party_list(), north_district(("c3", "Candidate Three"))],
+)
 
 
 @pytest.fixture
@@ -95,16 +70,7 @@ def _protocol(
 ) -> ProtocolRow:
     """A consistent protocol with ``votes`` (against all: 1, invalid: 2)."""
     valid = sum(votes) + 1
-    lines = {
-        Line.VOTERS: 1000,
-        Line.RECEIVED: 1000,
-        Line.ISSUED: valid + 2,
-        Line.CANCELLED: 1000 - valid - 2,
-        Line.FOUND: valid + 2,
-        Line.INVALID: 2,
-        Line.VALID: valid,
-        Line.AGAINST_ALL: 1,
-    }
+    lines = protocol_line_values(valid=valid, issued=valid + 2, against_all=1)
     return ProtocolRow(station, contest, lines, votes, status, (), f"test.csv:{station}")
 
 

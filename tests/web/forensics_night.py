@@ -24,64 +24,43 @@ from saylau.store import Store
 from saylau.store.protocols import upsert_protocols
 from saylau.store.repository import save_election
 from saylau.store.testing import temporary_store
+from small_elections import TEST_TITLE, cec, party_list, polling_station, region, territory
+from small_elections import definition as small_definition
 
 ELECTION_ID = "forensics-test"
 CONTEST = "mazhilis-list"
 TERRITORIES = {"north": ("north-a", "north-b"), "south": ("south-a", "south-b")}
 PER_TERRITORY = 100
+PARTY_IDS = ("amanat", "aq-jol", "respublica")
 
 Manipulation = Callable[[list[Protocol]], tuple[list[Protocol], set[str]]]
 
 
 def definition() -> dict[str, Any]:
-    commissions: list[dict[str, Any]] = [{"id": "cec", "level": "cec", "name": "CEC"}]
+    commissions: list[dict[str, Any]] = [cec()]
     stations = []
-    for region, territories in TERRITORIES.items():
-        commissions.append(
-            {"id": region, "level": "region", "parent": "cec", "name": region.title()}
-        )
-        for territory in territories:
-            commissions.append(
-                {"id": territory, "level": "territory", "parent": region, "name": territory}
-            )
+    for name, territories in TERRITORIES.items():
+        commissions.append(region(name, name.title()))
+        for place in territories:
+            commissions.append(territory(place, place, name))
             stations.extend(
-                {
-                    "id": f"{territory}-{i:03d}",
-                    "number": str(i),
-                    "commission": territory,
-                    "voters": 800 + 13 * i,
-                }
+                polling_station(f"{place}-{i:03d}", place, 800 + 13 * i, number=str(i))
                 for i in range(1, PER_TERRITORY + 1)
             )
-    return {
-        "format": "saylau-election/1",
-        "id": ELECTION_ID,
-        "date": "2024-03-17",
-        "title": {"kk": "Сынақ сайлауы", "ru": "Тестовые выборы", "en": "Test election"},
-        "ruleset": "kz-2023",
-        "commissions": commissions,
-        "stations": stations,
-        "parties": [
-            {"id": "amanat", "name": "Amanat", "color": "#1f77b4"},
-            {"id": "aq-jol", "name": "Aq Jol", "color": "#ff7f0e"},
-            {"id": "respublica", "name": "Respublica", "color": "#2ca02c"},
+    return small_definition(
+        ELECTION_ID,
+        title=TEST_TITLE,
+        commissions=commissions,
+        stations=stations,
+        party_ids=PARTY_IDS,
+        contests=[
+            party_list(
+                CONTEST,
+                PARTY_IDS,
+                title={"kk": "Партиялық тізімдер", "ru": "Партийные списки", "en": "Lists"},
+            )
         ],
-        "contests": [
-            {
-                "id": CONTEST,
-                "rule": "mazhilis-list",
-                "title": {"kk": "Партиялық тізімдер", "ru": "Партийные списки", "en": "Lists"},
-                "commission": "cec",
-                "seats": 10,
-                "area": ["cec"],
-                "choices": [
-                    {"id": "amanat", "party": "amanat"},
-                    {"id": "aq-jol", "party": "aq-jol"},
-                    {"id": "respublica", "party": "respublica"},
-                ],
-            }
-        ],
-    }
+    )
 
 
 def election() -> Election:

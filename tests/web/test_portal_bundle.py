@@ -26,41 +26,21 @@ from saylau.store import Store
 from saylau.store.protocols import ProtocolRow, upsert_protocols
 from saylau.store.repository import save_election
 from saylau.store.testing import temporary_store
+from small_elections import cec, definition, party_list, polling_station, region
 
 runner = CliRunner()
 
-DEFINITION: dict[str, object] = {
-    "format": "saylau-election/1",
-    "id": "bundle-2024",
-    "date": "2024-03-17",
-    "title": "Bundle election",
-    "ruleset": "kz-2023",
-    "commissions": [
-        {"id": "cec", "level": "cec", "name": "CEC"},
-        {"id": "north", "level": "region", "parent": "cec", "name": "North"},
-        {"id": "south", "level": "region", "parent": "cec", "name": "South"},
+DEFINITION: dict[str, object] = definition(
+    "bundle-2024",
+    title="Bundle election",
+    commissions=[cec(), region("north", "North"), region("south", "South")],
+    stations=[
+        polling_station("001", "north"),
+        polling_station("002", "north", 800),
+        polling_station("003", "south", 900),
     ],
-    "stations": [
-        {"id": "001", "commission": "north", "voters": 1000},
-        {"id": "002", "commission": "north", "voters": 800},
-        {"id": "003", "commission": "south", "voters": 900},
-    ],
-    "parties": [
-        {"id": "amanat", "name": "Amanat", "color": "#1f77b4"},
-        {"id": "aq-jol", "name": "Aq Jol", "color": "#ff7f0e"},
-    ],
-    "contests": [
-        {
-            "id": "mazhilis-list",
-            "rule": "mazhilis-list",
-            "title": "Party lists",
-            "commission": "cec",
-            "seats": 10,
-            "area": ["cec"],
-            "choices": [{"id": "amanat", "party": "amanat"}, {"id": "aq-jol", "party": "aq-jol"}],
-        }
-    ],
-}
+    contests=[party_list("mazhilis-list")],
+)
 TIMES = ("2024-03-17T21:00:00Z", "2024-03-17T23:30:00Z")
 
 

@@ -1,14 +1,15 @@
 """The pages: the data-entry form of a protocol as on paper (kk/ru/en), with the controls'
 findings shown inline, the accounts page of the administrators, and the review of a
 commission's incoming protocols with their advisory flags. They call the API like any other
-client."""
+client; what they share (the status line, API calls, signing in) is one script,
+``/staff.js``."""
 
 from __future__ import annotations
 
 from importlib import resources
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from saylau.api.access import PUBLIC, rule
 
@@ -48,3 +49,13 @@ def review_page(election: str, commission: str, contest: str) -> HTMLResponse:
     """A commission's incoming protocols with their advisory flags, for coordinators and
     observers (the page itself holds no data)."""
     return HTMLResponse(_REVIEW.read_text(encoding="utf-8"))
+
+
+_STAFF_SCRIPT = resources.files("saylau.api").joinpath("static/staff.js")
+
+
+@router.get("/staff.js", openapi_extra=rule(PUBLIC), include_in_schema=False)
+def staff_script() -> Response:
+    """The staff pages' shared script: the status line, API calls, signing in."""
+    text = _STAFF_SCRIPT.read_text(encoding="utf-8")
+    return Response(text, media_type="text/javascript; charset=utf-8")

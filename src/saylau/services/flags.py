@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -45,6 +46,22 @@ ADVISORY = (
     "how surprising it is. A flag never blocks or changes the acceptance or approval of a "
     "protocol."
 )
+
+
+Describe = Callable[[Election, StationFlag], Mapping[str, str]]
+"""The words of a flag in the reader's language: ``label`` (its kind), ``measured``, ``null``
+and ``surprise``, from the flag's kind and numbers (the adapters write them, in kk, ru or
+en)."""
+
+
+def in_english(chosen: Election, flag: StationFlag) -> dict[str, str]:
+    """The flag's own English sentences; its kind as the label."""
+    return {
+        "label": flag.kind,
+        "measured": flag.measured,
+        "null": flag.null,
+        "surprise": flag.surprise,
+    }
 
 
 def _stations(chosen: Election, contest: str, commission: str) -> list[str]:
@@ -165,9 +182,12 @@ def incoming_flags(
     commission: str,
     *,
     flagged_only: bool = False,
+    language: str = "en",
+    describe: Describe = in_english,
 ) -> dict[str, Any]:
     """The contest's protocols under ``commission`` that have arrived (counted, or being
-    entered), each with its stage and, once counted, its advisory flags."""
+    entered), each with its stage and, once counted, its advisory flags in the words of
+    ``describe``; the names of the commission and contest in ``language``."""
     chosen, stations, stages = _checked(store, principal, election_id, contest, commission)
     comparison = _comparison(store, chosen, contest)
     data = None if comparison is None else comparison[0]
@@ -188,13 +208,15 @@ def incoming_flags(
                 "stage": stage,
                 "version": version,
                 "counted": counted,
-                "flags": [flag_view(f) for f in listed],
+                "flags": [{**flag_view(f), **describe(chosen, f)} for f in listed],
             }
         )
     return {
         "election": chosen.id,
         "contest": contest,
         "commission": commission,
+        "commission_name": chosen.commissions[commission].name.get(language),
+        "contest_title": chosen.contests[contest].title.get(language),
         "advisory": ADVISORY,
         "compared_with": 0 if data is None else len(data),
         "protocols": rows,
