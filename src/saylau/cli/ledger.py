@@ -39,11 +39,13 @@ def publish_command(
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Publish the stored ledger as a signed bundle (signed with the CEC's demo key)."""
+    """Publish the stored ledger as a signed bundle (signed with the CEC's current key from
+    the key directory, --keys DIR before the command or $SAYLAU_KEYS, else its demo key)."""
     console = Console()
     try:
         with opened(database) as store:
             bundle = publish_ledger(store, out, previous)
+            demo = store.keys is None
     except Exception as error:
         raise fail_with(error) from None
     console.print(
@@ -52,11 +54,13 @@ def publish_command(
         highlight=False,
         soft_wrap=True,
     )
+    signed = (
+        "Signed with the CEC's demo key (for demonstrations only)."
+        if demo
+        else "Signed with the CEC's current key."
+    )
     console.print(
-        "Signed with the CEC's demo key (for demonstrations only). "
-        f"Next: saylau verify {bundle.directory}",
-        highlight=False,
-        soft_wrap=True,
+        f"{signed} Next: saylau verify {bundle.directory}", highlight=False, soft_wrap=True
     )
     if site is not None:
         site_from_bundle(console, bundle.directory, site)

@@ -15,6 +15,7 @@ from saylau.cli.exit_codes import fail_with
 from saylau.cli.forensics import forensics_command
 from saylau.cli.history import history_command
 from saylau.cli.imports import import_command
+from saylau.cli.keys import keys_app
 from saylau.cli.ledger import publish_command, verify_command
 from saylau.cli.night import generate_command
 from saylau.cli.render import render
@@ -22,6 +23,7 @@ from saylau.cli.results import results_command
 from saylau.cli.seats import compute
 from saylau.cli.serve import serve_command
 from saylau.cli.site import site_command
+from saylau.cli.store_option import GIVEN_KEYS, KeysOption
 from saylau.cli.users import user_app
 from saylau.core.rules import Method, Quota, RemainderRule, ThresholdBase
 from saylau.core.serialize import result_data
@@ -44,8 +46,18 @@ app.command("certify")(certify_command)
 app.command("history")(history_command)
 app.command("serve")(serve_command)
 app.add_typer(user_app, name="user")
+app.add_typer(keys_app, name="keys")
 app.command("forensics")(forensics_command)
 app.command("demo")(demo_command)
+
+
+@app.callback()
+def main(keys: KeysOption = None) -> None:
+    """saylau: open election results that anyone can check.
+
+    --keys DIR before a command (or $SAYLAU_KEYS) signs the ledger with the keys of that
+    directory instead of demo keys (see 'saylau keys --help')."""
+    GIVEN_KEYS.set(keys)
 
 
 def fail(error: Exception) -> Exception:

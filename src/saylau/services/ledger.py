@@ -26,10 +26,13 @@ gets :class:`ConflictError` (the sequence is the primary key) and must be retrie
 The appender trusts the stored ledger and builds each event from the current head without
 replaying the history; ``saylau verify`` checks everything on the published ledger.
 
-**Demo keys.** Unless a key source is given, a commission's key is
-:func:`saylau.ledger.demo_keypair` of ``"{election}/{commission}"``: anyone who knows the
-ids can sign with it. Demo keys make a generated night verifiable end to end; they are not
-keys for a real election.
+**Demo keys.** Unless a key source is given or the store has a key directory, a
+commission's key is :func:`saylau.ledger.demo_keypair` of ``"{election}/{commission}"``:
+anyone who knows the ids can sign with it. Demo keys make a generated night verifiable end
+to end; they are not keys for a real election. With a key directory (``--keys DIR``,
+``$SAYLAU_KEYS``), a commission signs with the current key the ledger names for it, read
+from that directory (:class:`saylau.services.ledger_rows.LedgerKeys`), and :meth:`rotate`
+replaces it.
 
 Parts in modules of their own: the protocols' states and histories (``ledger_protocols``),
 what a process knows of committed ledgers (``ledger_facts``), an event's stored row and the
@@ -67,7 +70,14 @@ from saylau.services.ledger_protocols import (
     apply_protocol_event,
     protocol_history,
 )
-from saylau.services.ledger_rows import KeySource, demo_key, ledger_row, root_commission
+from saylau.services.ledger_rows import (
+    KeySource,
+    LedgerKeys,
+    demo_key,
+    keyring_of,
+    ledger_row,
+    root_commission,
+)
 from saylau.store.accounts import take_waiting_actions
 from saylau.store.entries import serialize_writers
 from saylau.store.errors import ConflictError, NotFound, StoreError
@@ -115,7 +125,7 @@ class LedgerAppender:
         time: str,
         head: Event | None,
         *,
-        keys: KeySource = demo_key,
+        keys: KeySource | None = None,
         genesis: str | None = None,
     ):
         self.session = session
@@ -123,7 +133,7 @@ class LedgerAppender:
         self.time = time
         self.head = head
         self.cec = root_commission(election)
-        self._keys = keys
+        self._keys = keys or demo_key
         self._pairs: dict[str, KeyPair] = {}
         self._registered: dict[str, bool] = {}
         self._protocols: dict[tuple[str, str], ProtocolState | None] = {}
@@ -132,6 +142,8 @@ class LedgerAppender:
         self._engine = engine_of(session)
         self._genesis = genesis
         self._facts = committed_of(self._engine, genesis)
+        ring = keyring_of(session) if keys is None else None
+        self._ledger_keys = None if ring is None else LedgerKeys(ring, self._facts)
         self._defined = False
         session.info.setdefault(APPENDERS, []).append(self)
 
@@ -142,11 +154,13 @@ class LedgerAppender:
         election: Election,
         *,
         time: str | None = None,
-        keys: KeySource = demo_key,
+        keys: KeySource | None = None,
     ) -> LedgerAppender:
         """An appender after the stored head; writes the genesis and the election's
         definition first if the ledger lacks them. Refuses (:class:`ConflictError`) a
-        store whose ledger is another election's."""
+        store whose ledger is another election's. Signs with ``keys`` if given, else with
+        the key directory of the session's store (``Session.info``, see
+        :mod:`saylau.store.db`) if it has one, else with the demo keys."""
         found = last_head(session)
         head = genesis = None
         if found is not None:
@@ -167,8 +181,10 @@ class LedgerAppender:
         if self.head is None:
             key = self._key_pair(self.cec)
             genesis = payloads.key_registered(self.cec, key.public_hex)
-            self._genesis = self._append(Kind.KEY_REGISTERED, self.cec, genesis, key).hash
+            event = self._append(Kind.KEY_REGISTERED, self.cec, genesis, key)
+            self._genesis = event.hash
             self._registered[self.cec] = True
+            self._learn_key(event)
         if self._facts.election == self.election.id:
             self._defined = True
             return
@@ -206,14 +222,24 @@ class LedgerAppender:
             facts.election = self.election.id
         facts.registered.update(c for c, known in self._registered.items() if known)
         facts.any_protocol = facts.any_protocol or bool(self._any_protocol)
+        if self._ledger_keys is not None and self.head is not None:
+            self._ledger_keys.remember(facts, self.head.sequence)
 
     # -- keys ------------------------------------------------------------------------
 
     def _key_pair(self, commission: str) -> KeyPair:
         pair = self._pairs.get(commission)
         if pair is None:
-            pair = self._pairs[commission] = self._keys(self.election.id, commission)
+            if self._ledger_keys is None:
+                pair = self._keys(self.election.id, commission)
+            else:  # the current key the ledger names (or the first one, to register)
+                pair = self._ledger_keys.pair(self.session, commission)
+            self._pairs[commission] = pair
         return pair
+
+    def _learn_key(self, event: Event) -> None:
+        if self._ledger_keys is not None:
+            self._ledger_keys.learn(event)
 
     def _keys_to_read(self, commissions: Collection[str]) -> list[str]:
         """Which of ``commissions`` neither this appender nor the committed facts know."""
@@ -237,19 +263,52 @@ class LedgerAppender:
         if unknown:
             self._learn_keys(unknown, subjects_with(self.session, KEY_KINDS, unknown))
 
-    def key(self, commission: str) -> KeyPair:
-        """The key of ``commission``; the CEC registers it first if the ledger lacks it."""
+    def _check_commission(self, commission: str) -> None:
         if commission not in self.election.commissions and commission not in (
             self.election.stations
         ):
             raise NotFound(f"election {self.election.id} has no commission {commission!r}")
+
+    def key(self, commission: str) -> KeyPair:
+        """The current key of ``commission``; the CEC registers it first if the ledger
+        lacks it. With a key directory, :class:`saylau.ledger.KeyFileError` (naming the
+        commission and the key id) if the directory lacks that key."""
+        self._check_commission(commission)
         self._preload_keys([commission])
         pair = self._key_pair(commission)
         if not self._registered[commission]:
             self._registered[commission] = True
             payload = payloads.key_registered(commission, pair.public_hex)
-            self._append(Kind.KEY_REGISTERED, self.cec, payload, self.key(self.cec))
+            event = self._append(Kind.KEY_REGISTERED, self.cec, payload, self.key(self.cec))
+            self._learn_key(event)
         return pair
+
+    def rotate(self, commission: str, reason: str) -> tuple[Event, KeyPair]:
+        """``key-rotated``: a new key of ``commission`` in the key directory (written
+        before the event; the ledger names it current only if the transaction commits),
+        signed by the CEC's current key (for the CEC itself, the key it retires). The old
+        key of another commission need not be at hand: a lost key is rotated too."""
+        if self._ledger_keys is None:
+            raise StoreError(
+                "keys are rotated in a key directory (--keys DIR or $SAYLAU_KEYS); "
+                "the demo keys have none"
+            )
+        self._check_commission(commission)
+        if not reason.strip():
+            raise StoreError(f"the rotation of the key of {commission} needs a reason")
+        old = self._ledger_keys.current(self.session, commission)
+        if old is None:
+            raise NotFound(
+                f"commission {commission} has no current key in the ledger, so none to "
+                "rotate (its key is registered before its first event)"
+            )
+        signer = self.key(self.cec)
+        pair = self._ledger_keys.keyring.create(commission)
+        payload = payloads.key_rotated(commission, old, pair.public_hex, reason)
+        event = self._append(Kind.KEY_ROTATED, self.cec, payload, signer)
+        self._learn_key(event)
+        self._pairs[commission] = pair
+        return event, pair
 
     # -- protocols -------------------------------------------------------------------
 

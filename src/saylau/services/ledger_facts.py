@@ -7,6 +7,10 @@ again. The facts are kept per engine and per ledger (its first event's hash); an
 registers itself in its session (:data:`APPENDERS`) and is told after the commit
 (``_remember``); a rolled-back transaction teaches nothing, nor does a released savepoint
 (its transaction may still roll back).
+
+With a key directory, the facts also hold each commission's current key id as the ledger
+says (``current_keys``), learnt from the key events up to ``keys_through``: a later appender
+reads only the key events after that (a rotation made by another process included).
 """
 
 from __future__ import annotations
@@ -27,6 +31,16 @@ class Committed:
     election: str | None = None
     registered: set[str] = field(default_factory=set)
     any_protocol: bool = False
+    current_keys: dict[str, str] = field(default_factory=dict)
+    keys_through: int = -1
+    """``current_keys`` holds what the key events up to this sequence say."""
+
+    def learn_keys(self, current: dict[str, str], through: int) -> None:
+        """What a committed transaction read or wrote of the key events after
+        ``keys_through`` up to ``through`` (nothing if another one taught more already)."""
+        if through > self.keys_through:
+            self.current_keys.update(current)
+            self.keys_through = through
 
 
 COMMITTED: weakref.WeakKeyDictionary[Engine, dict[str, Committed]] = weakref.WeakKeyDictionary()

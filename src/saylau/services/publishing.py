@@ -18,7 +18,8 @@ from saylau.core.election import Election, parse_election
 from saylau.core.ledger.events import decode_line, utc_time
 from saylau.core.ledger.state import LedgerState
 from saylau.ledger import LedgerWriter, PublishedBundle, publish
-from saylau.services.ledger import demo_key, ledger_row
+from saylau.services.ledger import ledger_row
+from saylau.services.ledger_rows import signing_key
 from saylau.services.open_data import arrays_from_state, ledger_results, open_data_files
 from saylau.services.projection import projection_differences
 from saylau.store.db import Store
@@ -48,8 +49,9 @@ def ledger_election(state: LedgerState) -> Election:
 def publish_ledger(
     store: Store, out_dir: Path, previous: Path | None = None, *, time: str | None = None
 ) -> PublishedBundle:
-    """Publish the stored ledger as a bundle in ``out_dir``, signed with the CEC's demo key,
-    and record the publication (``bundle-published``) in the same transaction."""
+    """Publish the stored ledger as a bundle in ``out_dir``, signed with the CEC's current
+    key (from the store's key directory, else its demo key), and record the publication
+    (``bundle-published``) in the same transaction."""
     when = time or utc_time(datetime.now(UTC))
     with store.session() as session:
         writer = load_writer(session)
@@ -69,7 +71,7 @@ def publish_ledger(
             )
         results = ledger_results(election, state, arrays=arrays)
         files = open_data_files(election, state, results)
-        key = demo_key(state.election.election, state.root_commission)
+        key = signing_key(session, state, state.root_commission)
         when = max(when, writer.head.time)
         bundle = publish(
             writer.events, out_dir, previous, signer=key, timestamp=when, data_files=files

@@ -5,6 +5,11 @@ do not wait for the writer; ``SAYLAU_DATABASE_URL`` (or an explicit URL) selects
 database, e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/saylau``. The schema is
 created and upgraded by the Alembic migrations shipped in this package (``migrations/``),
 configured here in code: no ``alembic.ini`` is needed at run time.
+
+A store may name a key directory (``keys``: ``--keys DIR`` or ``SAYLAU_KEYS``): every
+session of the store carries it in ``Session.info`` (:data:`KEYS_INFO`), so whatever appends
+to the ledger in that session signs with the keys found there instead of the demo keys
+(:mod:`saylau.services.ledger`). The store itself never reads the keys.
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from saylau.store.errors import ConflictError, StoreError
 
 ENVIRONMENT_VARIABLE = "SAYLAU_DATABASE_URL"
+KEYS_VARIABLE = "SAYLAU_KEYS"
+KEYS_INFO = "saylau.keys"
+"""The key in ``Session.info`` of the store's key directory (a :class:`Path`), when it has one."""
 DEFAULT_URL = "sqlite:///saylau.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK = 0x5A71A0001  # advisory lock key of schema migrations on PostgreSQL
@@ -38,6 +46,12 @@ def database_url(explicit: str | None = None) -> str:
     if explicit:
         return explicit
     return os.environ.get(ENVIRONMENT_VARIABLE) or DEFAULT_URL
+
+
+def key_directory(explicit: str | Path | None = None) -> Path | None:
+    """``explicit`` if given, else ``$SAYLAU_KEYS``, else ``None`` (the demo keys)."""
+    chosen = explicit or os.environ.get(KEYS_VARIABLE)
+    return Path(chosen) if chosen else None
 
 
 def shown_url(url: str) -> str:
@@ -70,10 +84,12 @@ def migration_config(connection: object | None = None) -> Config:
 class Store:
     """One database: an engine, its sessions and its schema version.
 
-    Use it as a context manager, or call :meth:`close`, so its connections are closed."""
+    Use it as a context manager, or call :meth:`close`, so its connections are closed.
+    ``keys``: the key directory its sessions sign the ledger with (``None``: demo keys)."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, keys: Path | None = None):
         self.engine = engine
+        self.keys = keys
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
 
     @property
@@ -89,6 +105,8 @@ class Store:
         writer as :class:`ConflictError`)."""
         try:
             with self._sessions.begin() as session:
+                if self.keys is not None:
+                    session.info[KEYS_INFO] = self.keys
                 yield session
         except IntegrityError as error:
             raise ConflictError(f"the database refused a write: {error.orig}") from error
@@ -148,8 +166,9 @@ class Store:
         self.close()
 
 
-def open_store(url: str | None = None) -> Store:
-    """The store at ``url`` (see :func:`database_url`); SQLite files get WAL mode."""
+def open_store(url: str | None = None, keys: str | Path | None = None) -> Store:
+    """The store at ``url`` (see :func:`database_url`); SQLite files get WAL mode. ``keys``:
+    the key directory to sign with (see :func:`key_directory`)."""
     chosen = database_url(url)
     try:
         engine = create_engine(chosen)
@@ -157,4 +176,4 @@ def open_store(url: str | None = None) -> Store:
         raise StoreError(f"cannot use the database {shown_url(chosen)}: {error}") from error
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    return Store(engine)
+    return Store(engine, key_directory(keys))

@@ -29,6 +29,7 @@ def temporary_store(*, migrate: bool = True) -> Iterator[Store]:
     server_url = os.environ.get(TEST_URL_VARIABLE)
     if server_url:
         with _postgres_database(server_url) as url, open_store(url) as store:
+            store.keys = None  # demo keys, whatever $SAYLAU_KEYS says: a test sets its own
             if migrate:
                 store.migrate()
             yield store
@@ -36,6 +37,7 @@ def temporary_store(*, migrate: bool = True) -> Iterator[Store]:
         with tempfile.TemporaryDirectory(prefix="saylau-") as directory:
             path = Path(directory) / "saylau.db"
             with open_store(f"sqlite:///{path}") as store:
+                store.keys = None
                 if migrate:
                     store.migrate()
                 yield store
