@@ -23,37 +23,14 @@ from saylau.store.ledger_events import ledger_lines
 from saylau.store.protocols import ProtocolRow, upsert_protocols
 from saylau.store.repository import save_election
 from saylau.store.testing import temporary_store
+from small_elections import cec, definition, polling_station, region
 
-DEFINITION: dict[str, object] = {
-    "format": "saylau-election/1",
-    "id": "small-2024",
-    "date": "2024-03-17",
-    "title": "Small election",
-    "ruleset": "kz-2023",
-    "commissions": [
-        {"id": "cec", "level": "cec", "name": "CEC"},
-        {"id": "north", "level": "region", "parent": "cec", "name": "North"},
-    ],
-    "stations": [
-        {"id": "001", "commission": "north", "voters": 1000},
-        {"id": "002", "commission": "north", "voters": 800},
-    ],
-    "parties": [
-        {"id": "amanat", "name": "Amanat", "color": "#1f77b4"},
-        {"id": "aq-jol", "name": "Aq Jol", "color": "#ff7f0e"},
-    ],
-    "contests": [
-        {
-            "id": "list",
-            "rule": "mazhilis-list",
-            "title": "Party lists",
-            "commission": "cec",
-            "seats": 10,
-            "area": ["cec"],
-            "choices": [{"id": "amanat", "party": "amanat"}, {"id": "aq-jol", "party": "aq-jol"}],
-        }
-    ],
-}
+DEFINITION: dict[str, object] = definition(
+    "small-2024",
+    title="Small election",
+    commissions=[cec(), region("north", "North")],
+    stations=[polling_station("001", "north"), polling_station("002", "north", 800)],
+)
 ELECTION = parse_election(DEFINITION, "test")
 
 

@@ -31,52 +31,18 @@ from saylau.store.ledger_events import ledger_lines
 from saylau.store.protocols import ProtocolRow, upsert_protocols
 from saylau.store.repository import save_election
 from saylau.store.testing import temporary_store
+from small_elections import cec, definition, north_district, party_list, polling_station, region
 
 TIME = "2024-03-17T21:00:00Z"
 LATER = "2024-03-17T23:00:00Z"
 # cec ── north ── 001, 002; two contests, so a station enters a protocol after a rotation
-DEFINITION: dict[str, object] = {
-    "format": "saylau-election/1",
-    "id": "keys-2024",
-    "date": "2024-03-17",
-    "title": "Key election",
-    "ruleset": "kz-2023",
-    "commissions": [
-        {"id": "cec", "level": "cec", "name": "CEC"},
-        {"id": "north", "level": "region", "parent": "cec", "name": "North"},
-    ],
-    "stations": [
-        {"id": "001", "commission": "north", "voters": 1000},
-        {"id": "002", "commission": "north", "voters": 800},
-    ],
-    "parties": [
-        {"id": "amanat", "name": "Amanat", "color": "#1f77b4"},
-        {"id": "aq-jol", "name": "Aq Jol", "color": "#ff7f0e"},
-    ],
-    "contests": [
-        {
-            "id": "list",
-            "rule": "mazhilis-list",
-            "title": "Party lists",
-            "commission": "cec",
-            "seats": 10,
-            "area": ["cec"],
-            "choices": [{"id": "amanat", "party": "amanat"}, {"id": "aq-jol", "party": "aq-jol"}],
-        },
-        {
-            "id": "north-1",
-            "rule": "mazhilis-district",
-            "title": "North district 1",
-            "commission": "north",
-            "seats": 1,
-            "area": ["north"],
-            "choices": [
-                {"id": "c1", "name": "Candidate One", "party": "amanat"},
-                {"id": "c2", "name": "Candidate Two"},
-            ],
-        },
-    ],
-}
+DEFINITION: dict[str, object] = definition(
+    "keys-2024",
+    title="Key election",
+    commissions=[cec(), region("north", "North")],
+    stations=[polling_station("001", "north"), polling_station("002", "north", 800)],
+    contests=[party_list(), north_district()],
+)
 
 
 def row(station: str, contest: str, a: int, b: int) -> ProtocolRow:

@@ -35,54 +35,31 @@ from saylau.store.ledger_events import ledger_lines
 from saylau.store.protocols import ProtocolRow, upsert_protocols
 from saylau.store.repository import save_election
 from saylau.store.testing import temporary_store
+from small_elections import cec, definition, district, party_list, polling_station, region
 
 ELECTION = "tied-2024"
 TIME = "2024-03-17T21:00:00Z"
 SEED = "CEC session 2024/7 of 18 March 2024"
 CONTEXT = f"{ELECTION}/d1: election"
-DEFINITION: dict[str, object] = {
-    "format": "saylau-election/1",
-    "id": ELECTION,
-    "date": "2024-03-17",
-    "title": "An election with a tied district",
-    "ruleset": "kz-2023",
-    "commissions": [
-        {"id": "cec", "level": "cec", "name": "CEC"},
-        {"id": "north", "level": "region", "parent": "cec", "name": "North"},
-    ],
-    "stations": [
-        {"id": "001", "commission": "north", "voters": 1000},
-        {"id": "002", "commission": "north", "voters": 800},
-    ],
-    "parties": [
-        {"id": "amanat", "name": "Amanat", "color": "#1f77b4"},
-        {"id": "aq-jol", "name": "Aq Jol", "color": "#ff7f0e"},
-    ],
-    "contests": [
-        {
-            "id": "list",
-            "rule": "mazhilis-list",
-            "title": "Party lists",
-            "commission": "cec",
-            "seats": 10,
-            "area": ["cec"],
-            "choices": [{"id": "amanat", "party": "amanat"}, {"id": "aq-jol", "party": "aq-jol"}],
-        },
-        {
-            "id": "d1",
-            "rule": "mazhilis-district",
-            "title": "District 1",
-            "commission": "north",
-            "seats": 1,
-            "area": ["north"],
-            "choices": [
-                {"id": "c1", "name": "Candidate One", "party": "amanat"},
-                {"id": "c2", "name": "Candidate Two"},
-                {"id": "c3", "name": "Candidate Three", "party": "aq-jol"},
+DEFINITION: dict[str, object] = definition(
+    ELECTION,
+    title="An election with a tied district",
+    commissions=[cec(), region("north", "North")],
+    stations=[polling_station("001", "north"), polling_station("002", "north", 800)],
+    contests=[
+        party_list(),
+        district(
+            "d1",
+            "north",
+            [
+                ("c1", "Candidate One", "amanat"),
+                ("c2", "Candidate Two"),
+                ("c3", "Candidate Three", "aq-jol"),
             ],
-        },
+            title="District 1",
+        ),
     ],
-}
+)
 
 
 def ticket(seed: str, context: str, name: str) -> str:
