@@ -8,12 +8,15 @@ import time
 from typing import Any
 
 import pytest
-from api_helpers import ELECTION_ID, ledger_findings
+from api_helpers import ELECTION_ID, Person, ledger_findings, values
 from sqlalchemy.orm import Session
 
+from saylau.core.entry import Submit
 from saylau.core.ledger.events import Kind, decode_line
-from saylau.services import group_commit
-from saylau.services.accounts import record_action
+from saylau.core.roles import Permission, Role
+from saylau.services import entry, group_commit, ledger
+from saylau.services.accounts import authenticate, record_action
+from saylau.services.entry import ProtocolRef, act, build_protocol, election_for
 from saylau.services.errors import InvalidRequestError
 from saylau.services.group_commit import grouped_write
 from saylau.store import Store, StoreError
@@ -130,3 +133,47 @@ def test_a_conditional_write_that_fails_in_a_speculative_group_fails_alone(
     with store.session() as session:
         stored = {s: load_entry(session, ELECTION_ID, s, "list") for s in ("001", "002")}
     assert {s: e.state["claimant"] for s, e in stored.items() if e} == {"001": "ana", "002": "chen"}
+
+
+def test_a_group_reads_the_ledger_for_all_its_actions_at_once(
+    store: Store, person: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if store.dialect != "postgresql":
+        pytest.skip("group commit is PostgreSQL's")
+    ana, bek = (
+        authenticate(store, person(n, Role.TYPIST)["Authorization"].split()[1])
+        for n in ("ana", "bek")
+    )
+    first = ProtocolRef(ELECTION_ID, "005", "list")
+    chosen = election_for(store, ana, first, Permission.TYPE_ENTRY)
+    stations = ("001", "002", "003", "004")
+    typed = {s: build_protocol(chosen, s, "list", **values()) for s in stations}
+    for station in stations:  # the first entries, one at a time
+        ref = ProtocolRef(ELECTION_ID, station, "list")
+        act(store, ana, ref, Submit("ana", typed[station]), expected_version=0)
+    done = build_protocol(chosen, "005", "list", **values())  # the ledger has a protocol
+    act(store, ana, first, Submit("ana", done), expected_version=0)
+    act(store, bek, first, Submit("bek", done), expected_version=1)
+    read: list[int] = []
+    reads = ledger.protocol_lines_and_keys
+
+    def counted(session: Session, pairs: Any, *more: Any) -> Any:
+        read.append(len(pairs))
+        return reads(session, pairs, *more)
+
+    monkeypatch.setattr(ledger, "protocol_lines_and_keys", counted)
+    works = []
+    for station in stations:  # the second entries, accepted together
+        ref = ProtocolRef(ELECTION_ID, station, "list")
+        submit = Submit("bek", typed[station])
+        work, _ = entry._action(store, bek, ref, submit, expected_version=1,
+                                idempotency_key=None, request=None)  # fmt: skip
+        works.append(group_commit._Work(work, reads=entry._reads(store, ref, submit)))
+    group_commit._run(store, works)
+    assert [work.error for work in works] == [None] * 4
+    assert [work.result.body["stage"] for work in works] == ["accepted"] * 4
+    assert sum(read) == 0  # no protocol's history read by the actions themselves
+    with store.session() as session:
+        kinds = [decode_line(line, checked=False).kind for line in ledger_lines(session)]
+    assert kinds.count(Kind.PROTOCOL_ACCEPTED) == 5
+    assert ledger_findings(store) == []

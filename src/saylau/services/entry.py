@@ -60,7 +60,7 @@ from saylau.services.errors import (
     PermissionDeniedError,
     VersionConflictError,
 )
-from saylau.services.group_commit import grouped_write, grouped_write_async
+from saylau.services.group_commit import Reads, grouped_write, grouped_write_async
 from saylau.services.ledger import LedgerAppender
 from saylau.store.db import Store
 from saylau.store.entries import (
@@ -315,7 +315,7 @@ def act(
         idempotency_key=idempotency_key,
         request=request,
     )
-    answer = grouped_write(store, work)
+    answer = grouped_write(store, work, _reads(store, ref, action))
     if written:  # committed: the next action on this protocol need not read it again
         _remember_entry(store, ref.election, written[-1])
     return answer
@@ -341,10 +341,20 @@ async def act_async(
         idempotency_key=idempotency_key,
         request=request,
     )
-    answer = await grouped_write_async(store, work)
+    answer = await grouped_write_async(store, work, _reads(store, ref, action))
     if written:
         _remember_entry(store, ref.election, written[-1])
     return answer
+
+
+def _reads(store: Store, ref: ProtocolRef, action: Action) -> Reads:
+    """What an action may read of the ledger, read with its group's: the protocol's history
+    and its commissions' keys, for an action that may record protocol events."""
+    chosen = known_election(store, ref.election)
+    if isinstance(action, Claim | Release) or chosen is None or ref.station not in chosen.stations:
+        return ((), ())
+    parent = chosen.stations[ref.station].commission
+    return ((ref.station, ref.contest),), (ref.station, parent)
 
 
 def _action(

@@ -41,7 +41,7 @@ import contextlib
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
@@ -49,12 +49,15 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from saylau.services.context import ATTEMPTS, write
+from saylau.services.ledger_prefetch import prefetch
 from saylau.store.db import Store
 from saylau.store.direct import send_deferred
 from saylau.store.entries import SPECULATIVE, serialize_writers
 from saylau.store.errors import ConflictError, StoreError
 
 T = TypeVar("T")
+Reads = tuple[Collection[tuple[str, str]], Collection[str]]
+"""What a work may read of the ledger: protocols (station, contest) and commissions."""
 BATCH_LIMIT = 64
 GATHER_SECONDS = 0.002
 
@@ -67,6 +70,7 @@ class _Work(Generic[T]):
     error: BaseException | None = None
     finished: Callable[[], None] | None = None
     """Called (in the committer's thread) once the work's batch is over."""
+    reads: Reads = ((), ())
 
     def finish(self) -> None:
         self.done.set()
@@ -138,14 +142,17 @@ def _committer_of(store: Store) -> _Committer:
         return found
 
 
-def grouped_write(store: Store, work: Callable[[Session], T]) -> T:
+def grouped_write(store: Store, work: Callable[[Session], T], reads: Reads = ((), ())) -> T:
     """Run ``work`` in a write transaction that holds the ledger's lock, possibly together
     with the works of other threads (see the module's description); returns its result once
     the transaction committed, or raises its error. ``work`` must read what it needs inside
-    the transaction and may be run again if a concurrent writer took a key first."""
+    the transaction and may be run again if a concurrent writer took a key first. ``reads``:
+    the protocols (station, contest) and commissions whose ledger history and keys it may
+    need, read for the whole batch in one round trip
+    (:mod:`saylau.services.ledger_prefetch`)."""
     if store.dialect != "postgresql":
         return write(store, work)
-    mine: _Work[T] = _Work(work)
+    mine: _Work[T] = _Work(work, reads=reads)
     _committer_of(store).submit(mine)
     mine.done.wait()
     if mine.error is not None:
@@ -153,7 +160,9 @@ def grouped_write(store: Store, work: Callable[[Session], T]) -> T:
     return cast(T, mine.result)
 
 
-async def grouped_write_async(store: Store, work: Callable[[Session], T]) -> T:
+async def grouped_write_async(
+    store: Store, work: Callable[[Session], T], reads: Reads = ((), ())
+) -> T:
     """:func:`grouped_write` for a coroutine: the event loop goes on serving other requests
     while the batch runs (on other databases than PostgreSQL, ``work`` runs in a thread)."""
     if store.dialect != "postgresql":
@@ -166,7 +175,7 @@ async def grouped_write_async(store: Store, work: Callable[[Session], T]) -> T:
         with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(_settle, answered)
 
-    mine: _Work[T] = _Work(work, finished=finished)
+    mine: _Work[T] = _Work(work, finished=finished, reads=reads)
     _committer_of(store).submit(mine)
     await asyncio.shield(answered)
     if mine.error is not None:
@@ -207,6 +216,9 @@ def _run_plain(store: Store, batch: list[_Work[Any]]) -> bool:
         with store.session() as session:
             serialize_writers(session)
             session.info[SPECULATIVE] = True  # a failed conditional write: run it again
+            pairs = {pair for work in batch for pair in work.reads[0]}
+            commissions = {c for work in batch for c in work.reads[1]}
+            prefetch(session, pairs, commissions)  # what the works will ask the ledger
             for work in batch:
                 try:
                     work.result = work.run(session)

@@ -60,6 +60,7 @@ from saylau.core.ledger.events import (
 )
 from saylau.core.ledger.payloads import PayloadError
 from saylau.ledger import KeyPair, sign_event
+from saylau.services import ledger_prefetch
 from saylau.services.ledger_facts import APPENDERS, committed_of, engine_of
 from saylau.services.ledger_protocols import (
     ACCEPTED,
@@ -259,7 +260,7 @@ class LedgerAppender:
             self._registered[commission] = commission in found
 
     def _preload_keys(self, commissions: Collection[str]) -> None:
-        unknown = self._keys_to_read(commissions)
+        _, unknown = self._prefetched((), self._keys_to_read(commissions))
         if unknown:
             self._learn_keys(unknown, subjects_with(self.session, KEY_KINDS, unknown))
 
@@ -281,6 +282,7 @@ class LedgerAppender:
             payload = payloads.key_registered(commission, pair.public_hex)
             event = self._append(Kind.KEY_REGISTERED, self.cec, payload, self.key(self.cec))
             self._learn_key(event)
+            ledger_prefetch.registered(self.session, commission)
         return pair
 
     def rotate(self, commission: str, reason: str) -> tuple[Event, KeyPair]:
@@ -336,8 +338,21 @@ class LedgerAppender:
         for pair in unknown:
             self._protocols[pair] = states.get(pair)
 
+    def _prefetched(
+        self, pairs: Collection[tuple[str, str]], commissions: Collection[str]
+    ) -> tuple[list[tuple[str, str]], list[str]]:
+        """Learn what the session's group read for its actions
+        (:mod:`saylau.services.ledger_prefetch`); returns the protocols and commissions it
+        did not read."""
+        lines, keyed = ledger_prefetch.take(self.session, pairs, commissions)
+        if lines:
+            self._learn_protocols(list(lines), [line for found in lines.values() for line in found])
+        if keyed:
+            self._learn_keys(list(keyed), [c for c, known in keyed.items() if known])
+        return [p for p in pairs if p not in lines], [c for c in commissions if c not in keyed]
+
     def _load(self, pairs: Collection[tuple[str, str]]) -> None:
-        unknown = self._pairs_to_read(pairs)
+        unknown, _ = self._prefetched(self._pairs_to_read(pairs), ())
         if unknown:
             lines = lines_about_pairs(self.session, unknown, PROTOCOL_KINDS)
             self._learn_protocols(unknown, lines)
@@ -359,9 +374,11 @@ class LedgerAppender:
         pairs = self._pairs_to_read({(row.station, row.contest) for row in rows})
         parents = {self._parent(row.station) for row in rows}
         keys = self._keys_to_read({row.station for row in rows} | parents)
+        pairs, keys = self._prefetched(pairs, keys)
         lines, found = protocol_lines_and_keys(self.session, pairs, PROTOCOL_KINDS, keys, KEY_KINDS)
         self._learn_protocols(pairs, lines)
         self._learn_keys(keys, found)
+        ledger_prefetch.forget(self.session, [(row.station, row.contest) for row in rows])
         for row in rows:
             self._protocol(row, reason, decision)
 
@@ -434,6 +451,7 @@ class LedgerAppender:
         payload = payloads.protocol_approved(station, contest, state.version, state.event)
         event = self._append(Kind.PROTOCOL_APPROVED, commission, payload, self.key(commission))
         state.status = APPROVED
+        ledger_prefetch.forget(self.session, [(station, contest)])
         return event
 
     # -- the rest ----------------------------------------------------------------------
