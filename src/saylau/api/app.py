@@ -22,6 +22,7 @@ from saylau.api import (
     routes_users,
 )
 from saylau.api.access import PUBLIC, rule
+from saylau.api.fast_actions import ProtocolActions
 from saylau.api.portal import StoreSource
 from saylau.store.db import Store, open_store
 from saylau.web.router import portal_router
@@ -46,6 +47,7 @@ def create_app(
     app.state.store = store
     app.state.secure_cookies = secure_cookies
     errors.install(app)
+    app.add_middleware(ProtocolActions)  # a machine client's protocol actions, answered first
     for module in (
         routes_session,
         routes_users,

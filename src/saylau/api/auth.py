@@ -40,7 +40,7 @@ async def store_of(request: Request) -> Store:
 StoreDep = Annotated[Store, Depends(store_of)]
 
 
-async def _authenticate(store: Store, secret: str, kind: str) -> Principal:
+async def authenticate_secret(store: Store, secret: str, kind: str) -> Principal:
     """The principal of ``secret``: from the process's memory if it is there, else read
     from the store in a thread (the event loop is not held up by the database)."""
     principal = known_principal(secret, kinds=(kind,))
@@ -57,9 +57,9 @@ async def current_principal(
 ) -> Principal:
     """The signed-in person (401 if nobody is signed in). ``async``, as :func:`store_of`."""
     if token is not None:
-        return await _authenticate(store, token.credentials, "token")
+        return await authenticate_secret(store, token.credentials, "token")
     if session is not None:
-        principal = await _authenticate(store, session, "session")
+        principal = await authenticate_secret(store, session, "session")
         if request.method not in SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER)
             if not sent or sent != principal.csrf_token:

@@ -87,6 +87,52 @@ async def _protocol(
     return build_protocol(chosen, ref.station, ref.contest, body.lines, body.votes)
 
 
+BODIES: dict[str, type[Versioned]] = {
+    "claim": Versioned,
+    "release": Versioned,
+    "approve": Versioned,
+    "entries": EntryIn,
+    "resolve": ResolveIn,
+    "correct": CorrectIn,
+    "recount": RecountIn,
+}
+"""The actions (the last part of their path) and the model of their bodies."""
+
+_BY_USER: dict[str, Callable[[str], Action]] = {
+    "claim": Claim,
+    "release": Release,
+    "approve": Approve,
+}
+
+
+async def run(
+    store: Store,
+    principal: Principal,
+    ref: ProtocolRef,
+    name: str,
+    body: Versioned,
+    *,
+    key: str | None,
+) -> dict[str, Any]:
+    """The action ``name`` (a key of :data:`BODIES`) with its parsed ``body``: what the
+    route answers (also for :mod:`saylau.api.fast_actions`)."""
+    user = principal.user
+    action: Action
+    if isinstance(body, CorrectIn) and name == "correct":
+        protocol = await _protocol(store, principal, ref, body, Permission.CORRECT)
+        action = Correct(user, protocol, body.reason, body.decision, body.acknowledged)
+    elif isinstance(body, EntryIn) and name == "entries":
+        protocol = await _protocol(store, principal, ref, body, Permission.TYPE_ENTRY)
+        action = Submit(user, protocol, body.acknowledged)
+    elif isinstance(body, ResolveIn) and name == "resolve":
+        action = Resolve(user, body.resolution)
+    elif isinstance(body, RecountIn) and name == "recount":
+        action = Recount(user, body.reason, body.decision)
+    else:
+        action = _BY_USER[name](user)
+    return await _answer(store, principal, ref, action, body=body, key=key)
+
+
 @router.get("", response_model=EntryOut, openapi_extra=rule(Permission.READ_STATUS, "station"))
 def get_entry(
     *, election: str, station: str, contest: str, principal: PrincipalDep, store: StoreDep
@@ -132,10 +178,8 @@ def check(
     return with_messages(findings, language)
 
 
-def _versioned_action(
-    name: str, make: Callable[[str], Action], permission: Permission, description: str
-) -> None:
-    """A route ``POST /{name}`` whose body is only the version: the action is ``make(user)``."""
+def _versioned_action(name: str, permission: Permission, description: str) -> None:
+    """A route ``POST /{name}`` whose body is only the version."""
 
     async def endpoint(
         *,
@@ -148,8 +192,7 @@ def _versioned_action(
         idempotency_key: IdempotencyKey = None,
     ) -> dict[str, Any]:
         ref = ProtocolRef(election, station, contest)
-        action = make(principal.user)
-        return await _answer(store, principal, ref, action, body=body, key=idempotency_key)
+        return await run(store, principal, ref, name, body, key=idempotency_key)
 
     router.add_api_route(
         f"/{name}",
@@ -163,11 +206,10 @@ def _versioned_action(
 
 
 _versioned_action(
-    "claim", Claim, Permission.TYPE_ENTRY, "Claim the next entry (first or second) of the protocol."
+    "claim", Permission.TYPE_ENTRY, "Claim the next entry (first or second) of the protocol."
 )
 _versioned_action(
     "release",
-    Release,
     Permission.TYPE_ENTRY,
     "Give up a claim (a coordinator or chair may release anyone's).",
 )
@@ -188,9 +230,7 @@ async def submit(
 ) -> dict[str, Any]:
     """Submit the claimed entry; the second is compared with the first."""
     ref = ProtocolRef(election, station, contest)
-    protocol = await _protocol(store, principal, ref, body, Permission.TYPE_ENTRY)
-    action = Submit(principal.user, protocol, body.acknowledged)
-    return await _answer(store, principal, ref, action, body=body, key=idempotency_key)
+    return await run(store, principal, ref, "entries", body, key=idempotency_key)
 
 
 @router.post("/resolve", response_model=EntryOut, openapi_extra=rule(Permission.RESOLVE, "station"))
@@ -206,8 +246,7 @@ async def resolve(
 ) -> dict[str, Any]:
     """Resolve differing entries: keep the first, keep the second, or send back."""
     ref = ProtocolRef(election, station, contest)
-    action = Resolve(principal.user, body.resolution)
-    return await _answer(store, principal, ref, action, body=body, key=idempotency_key)
+    return await run(store, principal, ref, "resolve", body, key=idempotency_key)
 
 
 @router.post("/correct", response_model=EntryOut, openapi_extra=rule(Permission.CORRECT, "station"))
@@ -223,9 +262,7 @@ async def correct(
 ) -> dict[str, Any]:
     """Correct an accepted protocol: a reason and the decision's reference are required."""
     ref = ProtocolRef(election, station, contest)
-    protocol = await _protocol(store, principal, ref, body, Permission.CORRECT)
-    action = Correct(principal.user, protocol, body.reason, body.decision, body.acknowledged)
-    return await _answer(store, principal, ref, action, body=body, key=idempotency_key)
+    return await run(store, principal, ref, "correct", body, key=idempotency_key)
 
 
 @router.post("/recount", response_model=EntryOut, openapi_extra=rule(Permission.CORRECT, "station"))
@@ -241,13 +278,11 @@ async def recount(
 ) -> dict[str, Any]:
     """Send an accepted protocol back to double entry after a recount decision."""
     ref = ProtocolRef(election, station, contest)
-    action = Recount(principal.user, body.reason, body.decision)
-    return await _answer(store, principal, ref, action, body=body, key=idempotency_key)
+    return await run(store, principal, ref, "recount", body, key=idempotency_key)
 
 
 _versioned_action(
     "approve",
-    Approve,
     Permission.APPROVE,
     "The commission above the station approves the accepted protocol.",
 )
