@@ -101,6 +101,17 @@ def duckdb_totals(archive: Path) -> tuple[float, dict[str, int]]:
     return seconds, {c.id: int(v) for c, v in zip(mapping.choices, rows[0], strict=True)}
 
 
+def load() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def processor_seconds() -> tuple[float, float]:
+    """User and system time of this process and of its finished workers."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, workers.ru_utime + workers.ru_stime
+
+
 def phases(report: ImportReport) -> str:
     return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.seconds.items())
 
@@ -120,14 +131,22 @@ def main() -> int:
         f"duckdb {duckdb.__version__}; store: "
         + ("PostgreSQL" if arguments.database else "SQLite (temporary file)")
     )
+    print(f"load average at the start: {load()}")
     with fresh_store(arguments.database) as store:
+        before = processor_seconds()
         report = import_file(store, archive, MAPPING)
+        used = [after - start for after, start in zip(processor_seconds(), before, strict=True)]
         tally_seconds, votes, allocation, lines = tally(store, report.election_id)
         again = import_file(store, archive, MAPPING)
     total = report.total_seconds + tally_seconds
     print(f"rows {report.rows_read:,}, rejected {report.rows_rejected}, stored {report.stored}")
     print(f"findings: {dict(report.findings)}")
     print(f"import: {phases(report)}")
+    print(
+        f"import processor time: {used[0]:.2f} s in this process, {used[1]:.2f} s in its "
+        f"workers (controls, signatures), for {report.total_seconds:.2f} s elapsed; "
+        f"{report.ledger_events:,} ledger events"
+    )
     print(
         f"tally + seats (definition and protocols read back from the store): {tally_seconds:.2f} s"
     )
@@ -152,6 +171,7 @@ def main() -> int:
         print(f"{name}: {'yes' if ok else 'NO'}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory {peak:.0f} MiB")
+    print(f"load average at the end: {load()}")
     return 0 if all(checks.values()) else 1
 
 

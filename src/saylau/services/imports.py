@@ -14,6 +14,10 @@ and stores the protocols in one transaction:
 Control errors that the mapping accepts (``[controls.accept]``, for a relation that the
 source's law does not make an error) are stored as warnings with the mapping's reason;
 warnings are kept on the stored protocols.
+
+A large file has its controls run on two processes (:mod:`saylau.services.import_controls`)
+and its ledger events built in bulk and signed on the other cores
+(:mod:`saylau.services.ledger_bulk`); on SQLite the transaction gets a larger page cache.
 """
 
 from __future__ import annotations
@@ -28,9 +32,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from saylau.core.controls import Finding, check_protocol
+from sqlalchemy.orm import Session
+
+from saylau.core.controls import Finding
 from saylau.core.election import ContestDef, Election, parse_election
-from saylau.core.protocol import Protocol
 from saylau.core.rules import DistrictRule
 from saylau.i18n.findings import describe_finding
 from saylau.ingest.definition import election_document
@@ -38,6 +43,7 @@ from saylau.ingest.errors import IngestError
 from saylau.ingest.mapping import ImportMapping, load_mapping
 from saylau.ingest.wide_csv import WideTable, read_wide
 from saylau.rulesets import load_ruleset
+from saylau.services.import_controls import Controls, findings_of_all
 from saylau.services.ledger import LedgerAppender
 from saylau.services.night import ACCEPTED
 from saylau.store.db import Store
@@ -146,6 +152,27 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+SQLITE_CACHE_KIB = 262_144
+"""SQLite's page cache during an import (256 MiB; its default of 2 MiB makes each insert
+into the indexes of a large import read and write pages again)."""
+
+
+@contextmanager
+def _large_cache(session: Session) -> Iterator[None]:
+    """On SQLite, :data:`SQLITE_CACHE_KIB` of page cache for the import's transaction; the
+    connection's own size again at its end (before the commit)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = int(connection.exec_driver_sql("PRAGMA cache_size").scalar() or 0)
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {before}")
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
@@ -243,7 +270,7 @@ def _check(
 ) -> _Checked:
     """Control every readable row; the good ones become protocol rows."""
     checked = _Checked()
-    settings, accept = mapping.controls, mapping.accept
+    accept = mapping.accept
     members = set(election.contest_stations(contest.id))
     line_keys = list(table.lines)
     line_rows: list[tuple[int, ...]] = [()] * len(table)
@@ -253,6 +280,10 @@ def _check(
     choice_ids = [choice.id for choice in contest.choices]
     numbers = table.row_numbers.tolist()
     bad = table.bad.tolist()
+    controls = Controls(
+        table, mapping.controls, contest.id, choice_ids, line_keys, line_rows, votes, bad
+    )
+    all_findings = findings_of_all(controls)
     field_name = table.key_labels[-1]
     contest_id, rows, findings = contest.id, checked.rows, checked.findings
     for index, station in enumerate(table.station_ids):
@@ -270,10 +301,7 @@ def _check(
             continue
         lines = dict(zip(line_keys, line_rows[index], strict=True))
         row_votes = votes[index]
-        found = check_protocol(
-            Protocol(station, contest_id, lines, dict(zip(choice_ids, row_votes, strict=True))),
-            settings,
-        )
+        found = all_findings.get(index)
         stored: list[dict[str, object]] = []
         if found:
             findings.update([f.code for f in found])
@@ -296,14 +324,22 @@ def _check(
 
 
 def import_file(
-    store: Store, path: Path, mapping_path: Path, *, partial: bool = False
+    store: Store,
+    path: Path,
+    mapping_path: Path,
+    *,
+    partial: bool = False,
+    ledger_time: str | None = None,
 ) -> ImportReport:
-    """Import a wide file with a mapping (see the module documentation)."""
+    """Import a wide file with a mapping (see the module documentation). The ledger's
+    events are stamped ``ledger_time`` (``YYYY-MM-DDTHH:MM:SSZ``), now if not given."""
     with _collector_paused():
-        return _import(store, path, mapping_path, partial=partial)
+        return _import(store, path, mapping_path, partial=partial, ledger_time=ledger_time)
 
 
-def _import(store: Store, path: Path, mapping_path: Path, *, partial: bool) -> ImportReport:
+def _import(
+    store: Store, path: Path, mapping_path: Path, *, partial: bool, ledger_time: str | None
+) -> ImportReport:
     clock = _Clock()
     mapping = load_mapping(mapping_path)
     table = read_wide(path, mapping)
@@ -325,14 +361,14 @@ def _import(store: Store, path: Path, mapping_path: Path, *, partial: bool) -> I
     events = 0
     if not refused:
         file_hash = file_sha256(path)
-        with store.session() as session:
+        with store.session() as session, _large_cache(session):
             if document is not None:
                 created = save_election(session, election, document)
             earlier = find_import(session, election.id, file_hash, mapping.sha256)
             counts = upsert_protocols(session, election.id, checked.rows)
             clock.lap("store")
             written = [r for r in checked.rows if (r.station, r.contest) in counts.written]
-            appender = LedgerAppender.open(session, election)
+            appender = LedgerAppender.open(session, election, time=ledger_time)
             appender.protocols(
                 written,
                 reason=f"imported again from {table.file}",

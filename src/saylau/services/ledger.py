@@ -60,7 +60,7 @@ from saylau.core.ledger.events import (
 )
 from saylau.core.ledger.payloads import PayloadError
 from saylau.ledger import KeyPair, sign_event
-from saylau.services import ledger_prefetch
+from saylau.services import ledger_bulk, ledger_prefetch
 from saylau.services.ledger_facts import APPENDERS, committed_of, engine_of
 from saylau.services.ledger_protocols import (
     ACCEPTED,
@@ -379,6 +379,9 @@ class LedgerAppender:
         self._learn_protocols(pairs, lines)
         self._learn_keys(keys, found)
         ledger_prefetch.forget(self.session, [(row.station, row.contest) for row in rows])
+        if len(rows) >= ledger_bulk.BULK_ROWS:  # many: built in bulk, signed on every core
+            ledger_bulk.record(self, rows, reason, decision)
+            return
         for row in rows:
             self._protocol(row, reason, decision)
 
@@ -483,7 +486,15 @@ class LedgerAppender:
         payload = payloads.action_recorded(user, action, subject, details)
         return self._append(Kind.ACTION_RECORDED, actor, payload, self.key(actor))
 
+    _bulk: ledger_bulk.BulkEvents | None = None
+    """Set while :meth:`protocols` builds many events at once (signed when it ends)."""
+
     def _append(self, kind: Kind, actor: str, payload: Mapping[str, Data], key: KeyPair) -> Event:
+        if self._bulk is not None:
+            event = self._bulk.append(self.head, kind, actor, payload, time=self.time, key=key)
+            self.head = event
+            self._added.append(event)
+            return event
         try:
             payloads.check_payload(kind, payload)
             event = new_event(self.head, kind, self.time, actor, payload)
@@ -499,7 +510,7 @@ class LedgerAppender:
         :class:`ConflictError` if another transaction appended first. With ``defer`` the
         rows are sent with the transaction's next statement (or its commit), which then
         raises that error (:func:`saylau.store.ledger_events.append_lines`)."""
-        count = append_lines(self.session, map(ledger_row, self._added), defer=defer)
+        count = append_lines(self.session, ledger_bulk.ledger_rows(self._added), defer=defer)
         self._added.clear()
         return count
 

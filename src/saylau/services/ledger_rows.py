@@ -35,7 +35,7 @@ KeySource = Callable[[str, str], KeyPair]
 """``(election id, commission id) -> key pair`` of that commission."""
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=262_144)
 def demo_key(election_id: str, commission_id: str) -> KeyPair:
     """The demo key of a commission of an election (for demos and tests only)."""
     return demo_keypair(f"{election_id}/{commission_id}")

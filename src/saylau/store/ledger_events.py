@@ -9,15 +9,15 @@ the second gets :class:`ConflictError`.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from itertools import chain, islice
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, insert, literal_column, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from saylau.store.direct import Direct, fetch, pipelined
-from saylau.store.errors import ConflictError
+from saylau.store.direct import Direct, fetch, pipelined, send_deferred
+from saylau.store.errors import ConflictError, StoreError
 from saylau.store.models import LedgerEventRecord, table
 
 BATCH_SIZE = 5_000
@@ -50,9 +50,9 @@ _SUBJECTS_WITH = (
 _FIRST_OF = select(_C.line).where(_C.kind == bindparam("kind")).order_by(_C.sequence).limit(1)
 
 
-@dataclass(frozen=True, slots=True)
-class LedgerRow:
-    """One event to append: ``line`` is its canonical ledger line without a newline."""
+class LedgerRow(NamedTuple):
+    """One event to append: ``line`` is its canonical ledger line without a newline (a
+    tuple in the order of :data:`COLUMNS`, as the bulk insert sends it)."""
 
     sequence: int
     hash: str
@@ -64,67 +64,115 @@ class LedgerRow:
     contest: str | None = None
 
 
+COLUMNS = ("sequence", "hash", "kind", "actor", "time", "line", "subject", "contest")
+BULK_FROM = 1_000
+"""Rows appended at once from which they go in as one ``executemany`` of plain tuples
+(SQLite) or one ``COPY`` (PostgreSQL with psycopg) instead of batches of statements."""
+
+_COPY_TYPES = ["int8", "text", "text", "text", "text", "bytea", "text", "text"]
+"""The types of :data:`COLUMNS` in PostgreSQL's binary copy format (``text`` is sent as
+``varchar`` is)."""
+INSERT_CHUNK = 20_000
+"""Rows per ``executemany`` of :func:`insert_many`."""
+
 HEAD_KEY = "saylau.ledger.head"
 """The key in ``Session.info`` of the head this session appended last (see :func:`last_head`)."""
 _GENESIS_KEY = "saylau.ledger.genesis"
 
 
 def append_lines(session: Session, rows: Iterable[LedgerRow], *, defer: bool = False) -> int:
-    """Append events in batches; returns how many. A sequence or hash already stored
-    raises :class:`ConflictError`; the transaction must then be rolled back (the database
-    refuses anything more in it). With ``defer``, on PostgreSQL the rows are sent with the
+    """Append events; returns how many. A sequence or hash already stored raises
+    :class:`ConflictError`; the transaction must then be rolled back (the database refuses
+    anything more in it). With ``defer``, on PostgreSQL the rows are sent with the
     transaction's next statement (:meth:`saylau.store.direct.Direct.later`): such a
-    :class:`ConflictError` is then raised by that statement or by the commit."""
-    count = 0
-    batch: list[dict[str, object]] = []
-    first: LedgerRow | None = None
-    last: LedgerRow | None = None
+    :class:`ConflictError` is then raised by that statement or by the commit. Many rows
+    (:data:`BULK_FROM`) not deferred go in as a stream (:func:`insert_many`)."""
+    stream = iter(rows)
+    first = list(islice(stream, BULK_FROM))
+    if not first:
+        return 0
+    seen = _Seen()
+    if not defer and len(first) >= BULK_FROM:
+        insert_many(session, seen.follow(chain(first, stream)))
+    else:
+        for start in range(0, len(first), BATCH_SIZE):
+            batch = [row._asdict() for row in seen.follow(first[start : start + BATCH_SIZE])]
+            try:
+                if defer:
+                    _INSERT.later(session, batch)
+                else:
+                    _INSERT.execute_many(session, batch)
+            except (IntegrityError, ConflictError) as error:
+                raise _conflict(batch[0]["sequence"]) from error
+    assert seen.last is not None
+    last = seen.last
+    genesis = first[0].hash if first[0].sequence == 0 else session.info.get(_GENESIS_KEY)
+    if genesis is None:
+        session.info.pop(HEAD_KEY, None)
+    else:
+        session.info[_GENESIS_KEY] = genesis
+        session.info[HEAD_KEY] = (last.sequence, last.hash, last.time, genesis)
+    return seen.count
 
-    def flush() -> None:
-        if not batch:
+
+class _Seen:
+    """How many rows went by, and the last one."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.last: LedgerRow | None = None
+
+    def follow(self, rows: Iterable[LedgerRow]) -> Iterator[LedgerRow]:
+        for row in rows:
+            self.count += 1
+            self.last = row
+            yield row
+
+
+def _conflict(first: object) -> ConflictError:
+    return ConflictError(
+        f"the ledger already has an event at one of the positions from {first} on: "
+        "another writer appended first"
+    )
+
+
+def insert_many(session: Session, rows: Iterable[LedgerRow]) -> None:
+    """Insert ``rows`` below SQLAlchemy's statement machinery, as they come: ``executemany``
+    of the tuples as they are, :data:`INSERT_CHUNK` at a time, or on PostgreSQL with
+    psycopg one binary ``COPY`` (the lines travel as bytes, not as escaped text). A
+    position or hash already stored raises :class:`ConflictError` (naming the first
+    position of the chunk, or of the whole copy)."""
+    connection = session.connection()
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(c) for c in COLUMNS)
+    name = quote(_EVENTS.name)
+    stream = iter(rows)
+    first: object = "?"
+    try:
+        if dialect.name == "postgresql" and dialect.driver == "psycopg":
+            send_deferred(session)
+            driver = connection.connection.driver_connection
+            sql = f"COPY {name} ({columns}) FROM STDIN (FORMAT BINARY)"
+            with driver.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+                copy.set_types(_COPY_TYPES)
+                for row in stream:
+                    if first == "?":
+                        first = row.sequence
+                    copy.write_row(row)
             return
-        try:
-            if defer:
-                _INSERT.later(session, list(batch))
-            else:
-                _INSERT.execute_many(session, batch)
-        except (IntegrityError, ConflictError) as error:
-            first = batch[0]["sequence"]
-            raise ConflictError(
-                f"the ledger already has an event at one of the positions from {first} on: "
-                "another writer appended first"
-            ) from error
-        batch.clear()
-
-    for row in rows:
-        first = first or row
-        last = row
-        batch.append(
-            {
-                "sequence": row.sequence,
-                "hash": row.hash,
-                "kind": row.kind,
-                "actor": row.actor,
-                "time": row.time,
-                "line": row.line,
-                "subject": row.subject,
-                "contest": row.contest,
-            }
-        )
-        count += 1
-        if len(batch) >= BATCH_SIZE:
-            flush()
-    flush()
-    if last is not None:
-        genesis = session.info.get(_GENESIS_KEY)
-        if first is not None and first.sequence == 0:
-            genesis = first.hash
-        if genesis is None:
-            session.info.pop(HEAD_KEY, None)
-        else:
-            session.info[_GENESIS_KEY] = genesis
-            session.info[HEAD_KEY] = (last.sequence, last.hash, last.time, genesis)
-    return count
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        marks = ", ".join([mark] * len(COLUMNS))
+        sql = f"INSERT INTO {name} ({columns}) VALUES ({marks})"
+        while chunk := list(islice(stream, INSERT_CHUNK)):
+            first = chunk[0].sequence
+            connection.exec_driver_sql(sql, chunk)
+    except IntegrityError as error:
+        raise _conflict(first) from error
+    except dialect.loaded_dbapi.IntegrityError as error:
+        raise _conflict(first) from error
+    except dialect.loaded_dbapi.Error as error:
+        raise StoreError(f"database error while appending to the ledger: {error}") from error
 
 
 def ledger_lines(session: Session) -> Iterator[bytes]:
