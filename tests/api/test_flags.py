@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from server_process import Server, free_port
 
 from saylau.api.app import create_app
-from saylau.api.routes_flags import PAGE_TEXTS, TOP_SO_FAR, stage_key
+from saylau.api.routes_flags import PAGE_TEXTS, stage_key
 from saylau.core.controls import ControlSettings
 from saylau.core.election import parse_election
 from saylau.core.entry import Stage
@@ -34,6 +34,7 @@ from saylau.store import Store
 from saylau.store.protocols import upsert_protocols
 from saylau.store.repository import save_election
 from saylau.store.testing import temporary_store
+from saylau.web.forensics_pages import TOP_SO_FAR
 from saylau.web.i18n import catalogue
 from small_elections import cec, polling_station, protocol_lines, region, territory
 from small_elections import definition as small_definition

@@ -12,7 +12,7 @@ them, and the review page's own texts (``/api/review/texts``) are there too.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
 from pydantic import BaseModel
@@ -24,17 +24,13 @@ from saylau.core.entry import Stage
 from saylau.core.names import LANGUAGES
 from saylau.core.roles import Permission
 from saylau.forensics import StationFlag
-from saylau.forensics.flags import STUFFING
-from saylau.forensics.report import ForensicsReport
 from saylau.services.flags import ADVISORY, Describe, incoming_flags
-from saylau.web.forensics_pages import _sentences as portal_sentences
-from saylau.web.forensics_pages import kind_label, number, percent
+from saylau.web.forensics_pages import flag_sentences, kind_label
 from saylau.web.i18n import Texts, texts
 
 router = APIRouter(tags=["flags"])
 
 DEFAULT_LANGUAGE = "en"
-TOP_SO_FAR = "both in the contest's top 1 % so far; a lead, not a test"
 
 PAGE_TEXTS = {
     "title": "Incoming protocols",
@@ -137,36 +133,11 @@ def describe_in(t: Texts) -> Describe:
     def describe(election: Election, flag: StationFlag) -> dict[str, str]:
         commission = election.commissions.get(flag.commission)
         where = commission.name.get(t.language) if commission else flag.commission
-        if flag.kind == STUFFING and flag.numbers:
-            measured, null, surprise = _stuffing_sentences(flag, where, t)
-        else:
-            # The portal reads its report only for the contest's joint test of the kind
-            # above, which an incoming protocol is not given.
-            nothing = cast(ForensicsReport, None)
-            measured, null, surprise = portal_sentences(nothing, flag, where, t)
+        measured, null, surprise = flag_sentences(flag, where, t, None)
         label = kind_label(t, flag.kind)
         return {"label": label, "measured": measured, "null": null, "surprise": surprise}
 
     return describe
-
-
-def _stuffing_sentences(flag: StationFlag, where: str, t: Texts) -> tuple[str, str, str]:
-    n = flag.numbers
-    measured = t.gettext(
-        "turnout {turnout} ({turnout_z} robust SD above the commission's median "
-        "{turnout_median}) and leader's share {share} ({share_z} above {share_median})",
-        turnout=percent(t, n["turnout"]),
-        turnout_z=number(t, n["turnout_z"]),
-        turnout_median=percent(t, n["turnout_median"]),
-        share=percent(t, n["share"]),
-        share_z=number(t, n["share_z"]),
-        share_median=percent(t, n["share_median"]),
-    )
-    null = t.gettext(
-        "turnout and leader's share vary independently around the medians of {commission}",
-        commission=where,
-    )
-    return measured, null, t.gettext(TOP_SO_FAR)
 
 
 @router.get(

@@ -30,6 +30,7 @@ from saylau.core.names import LANGUAGES
 from saylau.forensics import StationFlag
 from saylau.forensics.benford import NONCONFORMITY
 from saylau.forensics.flags import CORRECTED, ORDER, SHARE, STUFFING, TURNOUT, WARNINGS
+from saylau.forensics.outliers import JointTest
 from saylau.forensics.report import ForensicsReport
 from saylau.services.forensics import ForensicsPage, portal_forensics
 from saylau.store.errors import NotFound
@@ -269,7 +270,7 @@ def _name(election: Election, commission: str, language: str) -> str:
 def flag_view(election: Election, report: ForensicsReport, flag: StationFlag, t: Texts) -> FlagView:
     """One flag in words of ``t``'s language."""
     where = _name(election, flag.commission, t.language)
-    measured, null, surprise = _sentences(report, flag, where, t)
+    measured, null, surprise = flag_sentences(flag, where, t, report.joint)
     station = election.stations.get(flag.station)
     return FlagView(
         station=flag.station,
@@ -297,28 +298,25 @@ def kind_label(t: Texts, kind: str) -> str:
     return labels.get(kind, kind)
 
 
-def _sentences(
-    report: ForensicsReport, flag: StationFlag, where: str, t: Texts
+TOP_SO_FAR = "both in the contest's top 1 % so far; a lead, not a test"
+"""What is said of the surprise of a stuffing lead without the contest's joint test (a
+protocol just arrived, for the coordinators)."""
+
+
+def flag_sentences(
+    flag: StationFlag, where: str, t: Texts, joint: JointTest | None
 ) -> tuple[str, str, str]:
+    """What was measured, against what null, and how surprising, in ``t``'s language;
+    ``joint``: the contest's joint test of turnout and share (``None`` for a protocol just
+    arrived, whose contest was not screened as a whole)."""
     _ = t.gettext
     n = flag.numbers
+    if flag.kind == STUFFING and n and joint is None:
+        return (*_stuffing_sentences(flag, where, t), _(TOP_SO_FAR))
     if flag.kind == STUFFING and n:
-        joint = report.joint
+        assert joint is not None
         return (
-            _(
-                "turnout {turnout} ({turnout_z} robust SD above the commission's median "
-                "{turnout_median}) and leader's share {share} ({share_z} above {share_median})",
-                turnout=percent(t, n["turnout"]),
-                turnout_z=number(t, n["turnout_z"]),
-                turnout_median=percent(t, n["turnout_median"]),
-                share=percent(t, n["share"]),
-                share_z=number(t, n["share_z"]),
-                share_median=percent(t, n["share_median"]),
-            ),
-            _(
-                "turnout and leader's share vary independently around the medians of {commission}",
-                commission=where,
-            ),
+            *_stuffing_sentences(flag, where, t),
             _(
                 "stations in the top {tail} for both: {observed}, where {expected} were "
                 "expected if the two were independent (p = {p})",
@@ -350,6 +348,27 @@ def _sentences(
             ),
         )
     return flag.measured, flag.null, flag.surprise
+
+
+def _stuffing_sentences(flag: StationFlag, where: str, t: Texts) -> tuple[str, str]:
+    _ = t.gettext
+    n = flag.numbers
+    return (
+        _(
+            "turnout {turnout} ({turnout_z} robust SD above the commission's median "
+            "{turnout_median}) and leader's share {share} ({share_z} above {share_median})",
+            turnout=percent(t, n["turnout"]),
+            turnout_z=number(t, n["turnout_z"]),
+            turnout_median=percent(t, n["turnout_median"]),
+            share=percent(t, n["share"]),
+            share_z=number(t, n["share_z"]),
+            share_median=percent(t, n["share_median"]),
+        ),
+        _(
+            "turnout and leader's share vary independently around the medians of {commission}",
+            commission=where,
+        ),
+    )
 
 
 def _lead_sentences(flag: StationFlag, where: str, t: Texts) -> tuple[str, str, str]:
