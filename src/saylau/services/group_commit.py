@@ -214,11 +214,10 @@ def _run_plain(store: Store, batch: list[_Work[Any]]) -> bool:
     failed; the transaction is then rolled back whole, nothing of it was written."""
     try:
         with store.session() as session:
-            serialize_writers(session)
-            session.info[SPECULATIVE] = True  # a failed conditional write: run it again
             pairs = {pair for work in batch for pair in work.reads[0]}
             commissions = {c for work in batch for c in work.reads[1]}
-            prefetch(session, pairs, commissions)  # what the works will ask the ledger
+            prefetch(session, pairs, commissions)  # the lock, and what the works will read
+            session.info[SPECULATIVE] = True  # a failed conditional write: run it again
             for work in batch:
                 try:
                     work.result = work.run(session)

@@ -4,9 +4,9 @@ A protocol action that may record protocol events (a submission that may be acce
 resolution, a correction, an approval) needs the protocol's ledger history and whether its
 commissions' keys are registered. Read by each action, that is a round trip per action in a
 transaction that holds the writers' lock (:mod:`saylau.services.group_commit`). The group
-instead reads them for all its actions in one round trip, right after taking the lock (so
-that nobody else can append meanwhile), and keeps them in the session
-(:func:`prefetch`). An appender takes what it finds there (:func:`take`) and reads the rest
+instead reads them for all its actions in the round trip that takes the lock (the queries
+run once it is held, so that nobody else can append meanwhile), and keeps them in the
+session (:func:`prefetch`). An appender takes what it finds there (:func:`take`) and reads the rest
 itself; once an action appends protocol events or registers a key, what was read of that
 protocol or key is forgotten or updated (:func:`forget`, :func:`registered`), so the next
 action of the group reads the ledger as it now is.
@@ -21,7 +21,12 @@ from sqlalchemy.orm import Session
 
 from saylau.core.ledger.events import Kind, decode_line
 from saylau.services.ledger_protocols import PROTOCOL_KINDS
-from saylau.store.ledger_events import protocol_lines_and_keys
+from saylau.store.entries import serialize_writers
+from saylau.store.ledger_events import (
+    lines_and_keys_found,
+    lines_and_keys_queries,
+    protocol_lines_and_keys,
+)
 
 PREFETCHED = "saylau.ledger.prefetched"
 """The key in a session's ``info`` of its :class:`Prefetched`."""
@@ -43,14 +48,21 @@ class Prefetched:
 def prefetch(
     session: Session, pairs: Collection[tuple[str, str]], commissions: Collection[str]
 ) -> None:
-    """Read the ledger lines of the protocols ``pairs`` (station, contest) and which of
-    ``commissions`` have a key, in one round trip on PostgreSQL; kept in the session for
-    its appenders. The caller holds the writers' lock."""
+    """Take the writers' lock (:func:`saylau.store.entries.serialize_writers`), then read
+    the ledger lines of the protocols ``pairs`` (station, contest) and which of
+    ``commissions`` have a key, on PostgreSQL in the lock's round trip; kept in the session
+    for its appenders."""
+    queries = lines_and_keys_queries(session, pairs, PROTOCOL_KINDS, commissions, _KEY_KINDS)
     if not pairs and not commissions:
+        serialize_writers(session)
         return
-    lines, found = protocol_lines_and_keys(
-        session, sorted(pairs), PROTOCOL_KINDS, sorted(commissions), _KEY_KINDS
-    )
+    if queries is None:  # another database, or too many: read after the lock
+        serialize_writers(session)
+        lines, found = protocol_lines_and_keys(
+            session, sorted(pairs), PROTOCOL_KINDS, sorted(commissions), _KEY_KINDS
+        )
+    else:
+        lines, found = lines_and_keys_found(pairs, commissions, serialize_writers(session, queries))
     known = Prefetched({pair: [] for pair in pairs}, set(commissions), set(found))
     for line in lines:
         payload = decode_line(line, checked=False).payload

@@ -17,7 +17,7 @@ time anyway), so they wait for each other rather than collide on the ledger's ne
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,7 @@ from sqlalchemy.sql.dml import Insert
 
 from saylau.core.protocol import Line
 from saylau.store.bulk import CONTENT_COLUMNS
-from saylau.store.direct import Direct
+from saylau.store.direct import Direct, fetch
 from saylau.store.ledger_events import lock_and_read_head
 from saylau.store.models import (
     IdempotencyRecord,
@@ -84,18 +84,24 @@ _UPSERTS: dict[str, Insert] = {}
 _QUEUED = "saylau.writers.queued"
 
 
-def serialize_writers(session: Session) -> None:
+def serialize_writers(
+    session: Session, also: Sequence[tuple[str, Mapping[str, object]]] = ()
+) -> list[list[tuple[Any, ...]]]:
     """Queue behind the other writers until this transaction ends. Call it first in the
     transaction: on PostgreSQL it takes an advisory lock (``pg_advisory_xact_lock``: one
     lock of the database, so the writers of every worker process share it); on SQLite a
-    write that changes nothing takes the database's write lock before anything is read."""
+    write that changes nothing takes the database's write lock before anything is read.
+    On PostgreSQL the queries ``also`` (SQL text and values for the driver) run in the same
+    round trip once the lock is held: their rows are returned (nothing elsewhere)."""
     if session.info.get(_QUEUED):
-        return  # held already, to the end of this transaction
+        return fetch(session, also) if also else []  # held already, to the transaction's end
+    found: list[list[tuple[Any, ...]]] = []
     if session.get_bind().dialect.name == "postgresql":
-        lock_and_read_head(session, _LOCK_POSTGRESQL)
+        found = lock_and_read_head(session, _LOCK_POSTGRESQL, also)
     else:
         session.connection().execute(_LOCK_SQLITE)
     session.info[_QUEUED] = True
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, func, insert, literal_column, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from saylau.store.direct import Direct, fetch, pipelined, send_deferred
+from saylau.store.direct import Direct, fetch, send_deferred
 from saylau.store.errors import ConflictError, StoreError
 from saylau.store.models import LedgerEventRecord, table
 
@@ -267,10 +267,26 @@ def protocol_lines_and_keys(
     writes deferred until then, :mod:`saylau.store.direct`)."""
     if not pairs and not subjects:
         return [], set()
-    small = len(pairs) <= PAIRS_PER_QUERY and len(subjects) <= PAIRS_PER_QUERY
-    if session.get_bind().dialect.name != "postgresql" or not small:
+    queries = lines_and_keys_queries(session, pairs, kinds, subjects, key_kinds)
+    if queries is None:
         lines = list(lines_about_pairs(session, pairs, kinds)) if pairs else []
         return lines, subjects_with(session, key_kinds, subjects) if subjects else set()
+    return lines_and_keys_found(pairs, subjects, fetch(session, queries))
+
+
+def lines_and_keys_queries(
+    session: Session,
+    pairs: Collection[tuple[str, str]],
+    kinds: Collection[str],
+    subjects: Collection[str],
+    key_kinds: Collection[str],
+) -> list[tuple[str, Mapping[str, object]]] | None:
+    """The queries of :func:`protocol_lines_and_keys` to run on PostgreSQL's driver with
+    others (:func:`saylau.store.direct.fetch`), read by :func:`lines_and_keys_found`;
+    ``None`` on other databases or for too many protocols or subjects."""
+    small = len(pairs) <= PAIRS_PER_QUERY and len(subjects) <= PAIRS_PER_QUERY
+    if session.get_bind().dialect.name != "postgresql" or not small:
+        return None
     ordered = sorted(pairs)
     queries: list[tuple[str, Mapping[str, object]]] = []
     if ordered:
@@ -284,8 +300,17 @@ def protocol_lines_and_keys(
         queries.append(
             (_SUBJECTS_WITH_POSTGRESQL, {"kinds": list(key_kinds), "subjects": list(subjects)})
         )
-    results = fetch(session, queries)
-    lines = [bytes(row[0]) for row in results[0]] if ordered else []
+    return queries
+
+
+def lines_and_keys_found(
+    pairs: Collection[tuple[str, str]],
+    subjects: Collection[str],
+    results: Sequence[Sequence[Sequence[Any]]],
+) -> tuple[list[bytes], set[str]]:
+    """The lines and the subjects with keys from the results of
+    :func:`lines_and_keys_queries`."""
+    lines = [bytes(row[0]) for row in results[0]] if pairs else []
     found = {str(row[0]) for row in results[-1]} if subjects else set()
     return lines, found
 
@@ -308,13 +333,19 @@ def last_head(session: Session) -> tuple[int, str, str, str] | None:
     return _learn_head(session, session.connection().execute(_LAST_HEAD).all())
 
 
-def lock_and_read_head(session: Session, lock: Direct) -> None:
+def lock_and_read_head(
+    session: Session, lock: Direct, also: Sequence[tuple[str, Mapping[str, object]]] = ()
+) -> list[list[tuple[Any, ...]]]:
     """On PostgreSQL: take the writers' ``lock`` and read the ledger's head in one round
-    trip (with the transaction's start), so that :func:`last_head` needs none."""
-    _locked, rows = pipelined(session, [lock, _LAST_HEAD_DIRECT])
-    head = _learn_head(session, rows)
+    trip (with the transaction's start), so that :func:`last_head` needs none; the queries
+    ``also`` (SQL text and values) run in the same round trip, after the lock: their rows
+    are returned."""
+    statements = [(lock.sql, {}), (_LAST_HEAD_DIRECT.sql, {}), *also]
+    results = fetch(session, statements)
+    head = _learn_head(session, results[1])
     if head is not None:
         session.info[HEAD_KEY] = head
+    return results[2:]
 
 
 def _learn_head(
