@@ -6,7 +6,16 @@ all included. By default a submission claims the unclaimed entry itself; with ``
 each typist first claims the entry, as the entry form does (twice the requests).
 
     .venv/bin/python benchmarks/submit_http.py [--server URL] [--workers 2] [--clients 8]
-        [--stations 3000] [--seconds 20] [--claims]
+        [--stations 3000] [--seconds 20] [--claims] [--client python|wrk]
+
+The clients are Python threads in this process (``--client python``, the default), or wrk
+(``--client wrk``, Debian's package ``wrk``) typing the same double entry with
+benchmarks/submit_wrk.lua, one connection per wrk thread: a client written in C, which
+leaves more of the two cores to the server and the database (per write, the Python threads
+take about a fifth of the server's processor time, wrk about a fifteenth). The claim-first
+flow is typed by the Python client only. A client that has typed all its stations starts
+again from its first (and gets 409 answers): give enough ``--stations`` for the run, as the
+script warns.
 
 ``--server`` is a PostgreSQL server (default: the local one); a fresh database is made on it
 and dropped afterwards. Prints requests per second (every write), protocol submissions per
@@ -22,21 +31,27 @@ import argparse
 import http.client
 import json
 import os
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any, NamedTuple
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "api"))
 
 from api_helpers import PASSWORD, values, wide_definition  # noqa: E402
 from server_process import Server, free_port  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from saylau.core.election import parse_election  # noqa: E402
 from saylau.core.roles import Assignment, Role  # noqa: E402
 from saylau.services.accounts import change_role, create_user, sign_in  # noqa: E402
+from saylau.store.models import ProtocolEntryRecord  # noqa: E402
 from saylau.store.repository import save_election  # noqa: E402
 from saylau.store.testing import TEST_URL_VARIABLE, temporary_store  # noqa: E402
 
@@ -110,6 +125,73 @@ class Typist(threading.Thread):
         connection.close()
 
 
+class Run(NamedTuple):
+    """What a run of the clients did."""
+
+    elapsed: float
+    requests: int
+    entries: int
+    accepted: int
+    errors: int
+    p50: float
+    p99: float
+
+
+def client_seconds() -> float:
+    """Processor seconds of this process (the Python clients) and its ended children (wrk)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def python_clients(port: int, tokens: list[str], stations: list[str], args: Any) -> Run:
+    start = time.perf_counter()
+    typists = [
+        Typist(port, (tokens[2 * n], tokens[2 * n + 1]), stations[n :: args.clients],
+               start + args.seconds, args.claims)
+        for n in range(args.clients)
+    ]  # fmt: skip
+    for typist in typists:
+        typist.start()
+    for typist in typists:
+        typist.join()
+    elapsed = time.perf_counter() - start
+    latencies = sorted(x for t in typists for x in t.latencies)
+    return Run(
+        elapsed,
+        len(latencies),
+        sum(t.entries for t in typists),
+        sum(t.accepted for t in typists),
+        sum(t.errors for t in typists),
+        statistics.median(latencies) * 1000,
+        latencies[int(0.99 * (len(latencies) - 1))] * 1000,
+    )
+
+
+def wrk_clients(port: int, tokens: list[str], args: Any) -> Run:
+    if args.claims:
+        sys.exit("--claims is typed by the Python client only")
+    body = json.dumps(values())
+    with tempfile.NamedTemporaryFile("w", suffix=".plan") as plan:
+        lines = [ELECTION, str(args.stations), str(args.clients), body[1:]]
+        lines += [f"{tokens[2 * n]} {tokens[2 * n + 1]}" for n in range(args.clients)]
+        plan.write("\n".join(lines) + "\n")
+        plan.flush()
+        command = [
+            "wrk", "-t", str(args.clients), "-c", str(args.clients),
+            "-d", f"{args.seconds:g}s", "--timeout", "60s",
+            "-s", str(HERE / "submit_wrk.lua"), f"http://127.0.0.1:{port}", "--", plan.name,
+        ]  # fmt: skip
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    result = next(line for line in output.splitlines() if line.startswith("RESULT "))
+    fields = result.split()[1:]
+    requests, duration, entries, accepted, failed, exhausted = map(int, fields[:6])
+    p50, p99 = float(fields[6]), float(fields[7])
+    if exhausted:
+        print(f"warning: {exhausted} clients ran out of stations (use more --stations)")
+    return Run(duration / 1e6, requests, entries, accepted, failed + int(fields[8]), p50, p99)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -123,6 +205,7 @@ def main() -> None:
         help="claim each entry before submitting it (the entry form's way; without it a "
         "submission claims the unclaimed entry itself)",
     )
+    parser.add_argument("--client", choices=("python", "wrk"), default="python")
     args = parser.parse_args()
     os.environ[TEST_URL_VARIABLE] = args.server
     with temporary_store() as store:
@@ -143,36 +226,38 @@ def main() -> None:
             assert server.process is not None
             group, database = server.process.pid, store.engine.url.database
             cpu_before = cpu_seconds(group=group), cpu_seconds(database=database)
-            start = time.perf_counter()
-            typists = [
-                Typist(server.port, (tokens[2 * n], tokens[2 * n + 1]),
-                       stations[n :: args.clients], start + args.seconds, args.claims)
-                for n in range(args.clients)
-            ]  # fmt: skip
-            for typist in typists:
-                typist.start()
-            for typist in typists:
-                typist.join()
-            elapsed = time.perf_counter() - start
+            client_before = client_seconds()
+            if args.client == "wrk":
+                run = wrk_clients(server.port, tokens, args)
+            else:
+                run = python_clients(server.port, tokens, stations, args)
             cpu_after = cpu_seconds(group=group), cpu_seconds(database=database)
+            client_cpu = client_seconds() - client_before
         finally:
             server.stop()
-    latencies = sorted(x for t in typists for x in t.latencies)
-    requests = len(latencies)
-    entries = sum(t.entries for t in typists)
-    accepted = sum(t.accepted for t in typists)
-    p50 = statistics.median(latencies) * 1000
-    p99 = latencies[int(0.99 * (requests - 1))] * 1000
+        with store.session() as session:
+            stored = session.scalar(
+                select(func.count())
+                .select_from(ProtocolEntryRecord)
+                .where(ProtocolEntryRecord.stage == "accepted")
+            )
+    requests = run.requests
     flow = "claim, then submit" if args.claims else "submissions without a claim"
-    print(f"workers {args.workers}, clients {args.clients}, {flow}, {elapsed:.1f} s")
+    elapsed = run.elapsed
+    print(f"{args.client} client, workers {args.workers}, clients {args.clients}, {flow}, "
+          f"{elapsed:.1f} s")  # fmt: skip
     print(f"write requests:        {requests:7d}  {requests / elapsed:8.1f} /s")
-    print(f"protocol submissions:  {entries:7d}  {entries / elapsed:8.1f} /s")
-    print(f"protocols accepted:    {accepted:7d}  {accepted / elapsed:8.1f} /s")
-    print(f"latency p50 {p50:.1f} ms, p99 {p99:.1f} ms; errors {sum(t.errors for t in typists)}")
+    print(f"protocol submissions:  {run.entries:7d}  {run.entries / elapsed:8.1f} /s")
+    print(f"protocols accepted:    {run.accepted:7d}  {run.accepted / elapsed:8.1f} /s")
+    print(f"latency p50 {run.p50:.1f} ms, p99 {run.p99:.1f} ms; errors {run.errors}")
+    print(f"accepted protocols in the store: {stored} (the clients counted {run.accepted})")
     server_ms, database_ms = (
         (a - b) / requests * 1000 for a, b in zip(cpu_after, cpu_before, strict=True)
     )
-    print(f"processor time per write: server {server_ms:.2f} ms, PostgreSQL {database_ms:.2f} ms")
+    print(
+        f"processor time per write: server {server_ms:.2f} ms, PostgreSQL {database_ms:.2f} ms, "
+        f"client {client_cpu / requests * 1000:.2f} ms"
+    )
     print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 

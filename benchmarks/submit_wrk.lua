@@ -1,0 +1,95 @@
+-- The double entry of benchmarks/submit_http.py, typed by wrk instead of Python threads, so
+-- that the client takes little of the machine's processor time. Run by submit_http.py
+-- (--client wrk), with one connection per wrk thread (wrk -t N -c N), so that each thread's
+-- requests and answers alternate on one connection:
+--
+--     wrk -t N -c N -d SECONDS -s submit_wrk.lua URL -- PLAN
+--
+-- PLAN is a file written by submit_http.py: the election's id, the number of stations, the
+-- number of clients, the JSON of a protocol's values without its version, then one line per
+-- client with its two typists' bearer tokens. Client n types stations n, n + clients, ...:
+-- the first typist submits the entry (it claims itself), the second submits the same values
+-- with the version the first answer gave, and the protocol is accepted.
+
+local threads = {}
+local next_id = 0
+
+function setup(thread)
+    thread:set("id", next_id)
+    next_id = next_id + 1
+    table.insert(threads, thread)
+end
+
+function init(args)
+    local plan = assert(io.open(args[1], "r"))
+    election = plan:read("*l")
+    stations = tonumber(plan:read("*l"))
+    clients = tonumber(plan:read("*l"))
+    values = plan:read("*l")
+    local line = 0
+    for tokens in plan:lines() do
+        if line == id then
+            first_token, second_token = tokens:match("^(%S+) (%S+)$")
+        end
+        line = line + 1
+    end
+    plan:close()
+    station = id
+    step = 0
+    version = 0
+    entries = 0
+    accepted = 0
+    failed = 0
+    exhausted = 0
+end
+
+function request()
+    local token = step == 0 and first_token or second_token
+    local url = string.format(
+        "/api/elections/%s/protocols/s%04d/list/entries", election, station % stations
+    )
+    if station >= stations then
+        exhausted = 1
+    end
+    local body = string.format('{"version": %d, %s', version, values)
+    return wrk.format("POST", url, {
+        ["Authorization"] = "Bearer " .. token,
+        ["Content-Type"] = "application/json",
+    }, body)
+end
+
+function response(status, headers, body)
+    if status ~= 200 then
+        failed = failed + 1
+        step, version, station = 0, 0, station + clients
+        return
+    end
+    entries = entries + 1
+    if step == 0 then
+        version = tonumber(body:match('"version":%s*(%d+)'))
+        step = 1
+    else
+        if body:match('"stage":%s*"accepted"') then
+            accepted = accepted + 1
+        end
+        step, version, station = 0, 0, station + clients
+    end
+end
+
+function done(summary, latency, requests)
+    local entries_total, accepted_total, failed_total, exhausted_total = 0, 0, 0, 0
+    for _, thread in ipairs(threads) do
+        entries_total = entries_total + thread:get("entries")
+        accepted_total = accepted_total + thread:get("accepted")
+        failed_total = failed_total + thread:get("failed")
+        exhausted_total = exhausted_total + thread:get("exhausted")
+    end
+    io.write(string.format(
+        "RESULT %d %d %d %d %d %d %.3f %.3f %d\n",
+        summary.requests, summary.duration, entries_total, accepted_total,
+        failed_total, exhausted_total,
+        latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+        summary.errors.connect + summary.errors.read + summary.errors.write
+            + summary.errors.timeout
+    ))
+end
