@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import threading
 import time
@@ -39,7 +40,13 @@ def portal_store() -> Iterator[Store]:
 def _service(store: Store, monkeypatch: pytest.MonkeyPatch) -> TestClient:
     url = store.engine.url.render_as_string(hide_password=False)
     monkeypatch.setenv(ENVIRONMENT_VARIABLE, url)
-    return TestClient(app_from_environment(), base_url="https://testserver")
+    try:
+        app = app_from_environment()
+        # a worker's heap as it starts is kept out of the collector's full passes
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # this is a test process, not a worker
+    return TestClient(app, base_url="https://testserver")
 
 
 def test_the_service_serves_the_national_page_at_the_root(
