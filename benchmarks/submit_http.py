@@ -17,6 +17,13 @@ flow is typed by the Python client only. A client that has typed all its station
 again from its first (and gets 409 answers): give enough ``--stations`` for the run, as the
 script warns.
 
+The obvious alternative, timed after the service in the same run: the same number of
+clients (threads with a psycopg connection each) writing each submission's values straight
+into PostgreSQL as one transaction of its own (an insert of the JSON and a commit), with no
+HTTP, no validation, no ledger and no signature: what the database takes for one durable
+transaction per submission, the way a plain service without group commit would write. The
+ratio of the service's rate to it is printed.
+
 ``--server`` is a PostgreSQL server (default: the local one); a fresh database is made on it
 and dropped afterwards. Prints requests per second (every write), protocol submissions per
 second (the ``entries`` requests), protocols accepted per second, p50/p99 latency, the
@@ -44,6 +51,7 @@ from typing import Any, NamedTuple
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "api"))
 
+import psycopg  # noqa: E402
 from api_helpers import PASSWORD, values, wide_definition  # noqa: E402
 from server_process import Server, free_port  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
@@ -192,6 +200,38 @@ def wrk_clients(port: int, tokens: list[str], args: Any) -> Run:
     return Run(duration / 1e6, requests, entries, accepted, failed + int(fields[8]), p50, p99)
 
 
+def bare_commits(url: str, clients: int, seconds: float) -> float:
+    """Submissions per second written straight into PostgreSQL by ``clients`` threads, one
+    transaction each (see the module's description)."""
+    conninfo = url.replace("postgresql+psycopg://", "postgresql://")
+    body = json.dumps(values())
+    with psycopg.connect(conninfo, autocommit=True) as setup:
+        setup.execute(
+            "CREATE TABLE bare_submissions (station text, version integer, body jsonb, "
+            "PRIMARY KEY (station, version))"
+        )
+    counts = [0] * clients
+
+    def typist(n: int, stop_at: float) -> None:
+        with psycopg.connect(conninfo) as connection:
+            while time.perf_counter() < stop_at:
+                for version in (1, 2):
+                    connection.execute(
+                        "INSERT INTO bare_submissions VALUES (%s, %s, %s)",
+                        (f"c{n}-{counts[n]}", version, body),
+                    )
+                    connection.commit()
+                counts[n] += 1
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=typist, args=(n, start + seconds)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return 2 * sum(counts) / (time.perf_counter() - start)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -235,6 +275,7 @@ def main() -> None:
             client_cpu = client_seconds() - client_before
         finally:
             server.stop()
+        bare = bare_commits(url, args.clients, args.seconds)
         with store.session() as session:
             stored = session.scalar(
                 select(func.count())
@@ -257,6 +298,11 @@ def main() -> None:
     print(
         f"processor time per write: server {server_ms:.2f} ms, PostgreSQL {database_ms:.2f} ms, "
         f"client {client_cpu / requests * 1000:.2f} ms"
+    )
+    print(
+        f"bare commits, one per submission ({args.clients} clients, psycopg, no HTTP): "
+        f"{bare:8.1f} /s; the service's submissions / bare commits: "
+        f"{run.entries / elapsed / bare:.2f}"
     )
     print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
