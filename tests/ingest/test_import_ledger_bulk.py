@@ -13,6 +13,7 @@ import hashlib
 import random
 import threading
 from collections.abc import Iterable
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -21,13 +22,27 @@ from hypothesis import strategies as st
 
 from saylau.core.ledger import payloads
 from saylau.core.ledger.canonical import CanonicalError, Data, canonical
-from saylau.core.ledger.events import Kind, body_data, decode_line, encode_line, signing_message
-from saylau.ledger import demo_keypair
-from saylau.ledger.signing import SigningPool, sign_hashes, sodium_secret, start_context
-from saylau.services import import_controls, ledger_bulk
+from saylau.core.ledger.events import (
+    Event,
+    Kind,
+    body_data,
+    decode_line,
+    encode_line,
+    signing_message,
+)
+from saylau.ledger import KeyFileError, KeyPair, demo_keypair
+from saylau.ledger.keys import demo_secret, private_raw
+from saylau.ledger.signing import (
+    SigningPool,
+    public_keys,
+    sign_hashes,
+    sodium_secret,
+    start_context,
+)
+from saylau.services import import_controls, ledger, ledger_bulk
 from saylau.services.imports import import_file
 from saylau.services.ledger import LedgerAppender
-from saylau.services.ledger_rows import ledger_row
+from saylau.services.ledger_rows import demo_key, ledger_row
 from saylau.services.publishing import publish_ledger
 from saylau.services.verify import verify_published
 from saylau.store import Store
@@ -94,6 +109,11 @@ def corrected(rows: list[list[object]], every: int = 50) -> list[list[object]]:
     return changed
 
 
+def report_election(events: list[Event]) -> str:
+    """The election of a ledger, from its definition event."""
+    return str(events[1].payload["election"])
+
+
 def two_imports(store: Store, tmp_path: Path) -> list[bytes]:
     first = write(tmp_path / "night.csv", rows_of(2016))
     again = write(tmp_path / "again.csv", corrected(rows_of(2016)))
@@ -106,11 +126,30 @@ def two_imports(store: Store, tmp_path: Path) -> list[bytes]:
         return list(ledger_lines(session))
 
 
+def small_batches(patch: pytest.MonkeyPatch) -> None:
+    """Batches small enough that the import of :data:`STATIONS` rows has many: the demo
+    keys derived in the workers and here, the events written as they are signed, the last
+    batches taken back from the workers."""
+    patch.setattr(ledger_bulk, "CHUNK", 64)
+    patch.setattr(ledger_bulk, "KEY_CHUNK", 50)
+
+
+def other_keys(election: str, commission: str) -> KeyPair:
+    """A key source other than the demo keys (whose keys the bulk path derives itself)."""
+    return demo_keypair(f"other/{election}/{commission}")
+
+
+@pytest.mark.parametrize("batches", ["usual", "small", "other keys"])
 def test_bulk_ledger_is_byte_for_byte_the_one_by_one_ledger(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batches: str
 ) -> None:
-    with temporary_store() as store:
-        bulk = two_imports(store, tmp_path)
+    if batches == "other keys":  # each key made when first asked for, as one by one
+        monkeypatch.setattr(ledger, "demo_key", other_keys)
+    with monkeypatch.context() as patch:
+        if batches != "usual":
+            small_batches(patch)
+        with temporary_store() as store:
+            bulk = two_imports(store, tmp_path)
     with monkeypatch.context() as patch:
         patch.setattr(ledger_bulk, "BULK_ROWS", 10**9)
         patch.setattr(ledger_bulk, "ledger_rows", lambda events: map(ledger_row, events))
@@ -132,6 +171,11 @@ def test_bulk_ledger_is_byte_for_byte_the_one_by_one_ledger(
     assert all(encode_line(event) == line for event, line in zip(events, bulk, strict=True))
     warned = [e for e in events if e.kind == Kind.PROTOCOL_ACCEPTED and e.payload["acknowledged"]]
     assert warned, "the generated night has warnings to acknowledge"
+    first = events[2]
+    assert first.kind == Kind.KEY_REGISTERED
+    commission = str(first.payload["commission"])
+    source = other_keys if batches == "other keys" else demo_key
+    assert first.payload["public_key"] == source(report_election(events), commission).public_hex
 
 
 def test_a_bundle_published_after_a_bulk_import_verifies(tmp_path: Path) -> None:
@@ -145,7 +189,12 @@ def test_a_bundle_published_after_a_bulk_import_verifies(tmp_path: Path) -> None
     assert sum(result.tally.votes_at(result.tally.tree.commission_ids[0]).values()) > 0
 
 
-def test_importing_the_same_file_again_appends_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("batches", ["usual", "small"])
+def test_importing_the_same_file_again_appends_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batches: str
+) -> None:
+    if batches == "small":
+        small_batches(monkeypatch)
     path = write(tmp_path / "night.csv", rows_of(7))
     with temporary_store() as store:
         first = import_file(store, path, MAPPING, ledger_time=TIME)
@@ -392,3 +441,107 @@ def test_with_another_thread_running_the_workers_do_not_fork_it() -> None:
     assert signed == key.sign(signing_message(digest.hex()))
     if threading.active_count() == 1:  # this thread alone again (unless others left some)
         assert start_context().get_start_method() == "fork"
+
+
+# -- keys from raw bytes, public keys in bulk ------------------------------------------------
+
+
+def test_a_pair_from_raw_bytes_is_the_pair_of_the_key_object() -> None:
+    made = demo_keypair("test/raw")
+    private = hashlib.sha256(b"saylau-demo-key-v1\ntest/raw").digest()
+    assert demo_secret("test/raw") == private == private_raw(made)
+    pair = KeyPair.from_raw(private, made.public_raw)
+    assert (pair.public_raw, pair.public_hex, pair.key_id) == (
+        made.public_raw,
+        made.public_hex,
+        made.key_id,
+    )
+    assert pair == made
+    assert hash(pair) == hash(made)
+    assert pair != demo_keypair("test/other")
+    assert sodium_secret(pair) == sodium_secret(made)
+    message = signing_message("ab" * 32)
+    assert pair.sign(message) == made.sign(message)  # the key object, made at first use
+    assert pair.private_key.private_bytes_raw() == private
+    assert "key_id" in repr(pair)
+    assert private.hex() not in repr(pair)
+    with pytest.raises(AttributeError, match="immutable"):
+        pair.key_id = "0" * 16  # type: ignore[misc]
+
+
+def test_a_pair_from_raw_bytes_with_another_public_key_cannot_sign() -> None:
+    other = demo_keypair("test/other")
+    pair = KeyPair.from_raw(demo_secret("test/raw"), other.public_raw)
+    with pytest.raises(KeyFileError, match="the public key is not the private key's"):
+        pair.sign(b"message")
+    with pytest.raises(KeyFileError, match="raw Ed25519 keys have 32 bytes, found 31 and 32"):
+        KeyPair.from_raw(b"k" * 31, other.public_raw)
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_libsodium_derives_the_public_keys_cryptography_derives(workers: int) -> None:
+    seeds = [f"test/{i}" for i in range(40)]
+    privates = b"".join(demo_secret(seed) for seed in seeds)
+    with SigningPool(workers) as pool:
+        publics = pool.derive(privates).result()
+    assert publics == public_keys(privates)
+    assert publics == b"".join(demo_keypair(seed).public_raw for seed in seeds)
+    assert public_keys(b"") == b""
+    with pytest.raises(ValueError, match="expected 32-byte private keys, found 33 bytes"):
+        public_keys(privates[:33])
+
+
+# -- writing as the batches are signed -------------------------------------------------------
+
+
+@pytest.mark.parametrize("fails", [False, True])
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_scope_that_writes_as_it_signs_keeps_every_event_once_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: bool, workers: int
+) -> None:
+    """Events written while the next ones are built (with no worker, each batch as soon
+    as the next is started), all of them when the scope ends; an error in the scope leaves
+    the events built so far signed, those not yet written to the appender's flush, none
+    written twice."""
+    monkeypatch.setattr(ledger_bulk, "CHUNK", 16)
+    monkeypatch.setattr(ledger_bulk, "SigningPool", lambda: SigningPool(workers))
+    path = write(tmp_path / "night.csv", rows_of(5, 10))
+    with temporary_store() as store:
+        report = import_file(store, path, MAPPING, ledger_time=TIME)
+        with store.session() as session:
+            before = list(ledger_lines(session))
+            election = load_election(session, report.election_id)
+            appender = LedgerAppender.open(session, election, time=LATER)
+            key = appender.key("cec")
+            count = 200
+            with (
+                pytest.raises(RuntimeError, match="stop") if fails else nullcontext(),
+                ledger_bulk.building(appender, write=True) as written,
+            ):
+                for n in range(count):
+                    payload: dict[str, Data] = {
+                        "station": f"s{n}",
+                        "contest": "duma-list",
+                        "lines": {"voters": n},
+                        "votes": {},
+                    }
+                    appender._append(Kind.PROTOCOL_ENTERED, "cec", payload, key)
+                if fails:
+                    raise RuntimeError("stop")
+            if not fails:
+                assert written.count == count
+            elif not workers:
+                assert written.count == count - count % 16
+            assert all(event.signatures for event in appender.added)
+            assert written.count + len(appender.added) == count
+            assert appender.flush() == count - written.count
+            lines = list(ledger_lines(session))
+    added = [decode_line(line) for line in lines[len(before) :]]
+    assert lines[: len(before)] == before
+    assert [event.payload["station"] for event in added] == [f"s{n}" for n in range(count)]
+    assert [event.sequence for event in added] == list(range(len(before), len(lines)))
+    assert all(
+        event.signatures[0].signature
+        == key.sign(signing_message(event.hash)).hex()  # the same bytes
+        for event in added
+    )

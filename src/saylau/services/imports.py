@@ -16,7 +16,7 @@ source's law does not make an error) are stored as warnings with the mapping's r
 warnings are kept on the stored protocols.
 
 A large file has its controls run on two processes (:mod:`saylau.services.import_controls`)
-and its ledger events built in bulk and signed on the other cores
+and its ledger events built in bulk, signed on the other cores and written as they are signed
 (:mod:`saylau.services.ledger_bulk`); on SQLite the transaction gets a larger page cache.
 """
 
@@ -43,6 +43,7 @@ from saylau.ingest.errors import IngestError
 from saylau.ingest.mapping import ImportMapping, load_mapping
 from saylau.ingest.wide_csv import WideTable, read_wide
 from saylau.rulesets import load_ruleset
+from saylau.services import ledger_bulk
 from saylau.services.import_controls import Controls, findings_of_all
 from saylau.services.ledger import LedgerAppender
 from saylau.services.night import ACCEPTED
@@ -171,6 +172,18 @@ def _large_cache(session: Session) -> Iterator[None]:
         yield
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size = {before}")
+
+
+@contextmanager
+def _ledger_scope(appender: LedgerAppender, rows: int) -> Iterator[ledger_bulk.Written]:
+    """Many rows: their events built in bulk and written as they are signed
+    (:func:`saylau.services.ledger_bulk.building`), while the next ones are built and
+    signed; few: as the appender makes them."""
+    if rows < ledger_bulk.BULK_ROWS:
+        yield ledger_bulk.Written()
+        return
+    with ledger_bulk.building(appender, write=True) as written:
+        yield written
 
 
 def file_sha256(path: Path) -> str:
@@ -369,12 +382,13 @@ def _import(
             clock.lap("store")
             written = [r for r in checked.rows if (r.station, r.contest) in counts.written]
             appender = LedgerAppender.open(session, election, time=ledger_time)
-            appender.protocols(
-                written,
-                reason=f"imported again from {table.file}",
-                decision=f"import of file {file_hash[:16]} with mapping {mapping.sha256[:16]}",
-            )
-            events = appender.flush()
+            with _ledger_scope(appender, len(written)) as streamed:
+                appender.protocols(
+                    written,
+                    reason=f"imported again from {table.file}",
+                    decision=f"import of file {file_hash[:16]} with mapping {mapping.sha256[:16]}",
+                )
+            events = streamed.count + appender.flush()
             clock.lap("ledger")
             if earlier is None:
                 recorded = record_import(

@@ -20,7 +20,18 @@ instead of being signed on the spot:
   while the next events are built: each worker gets the hashes and the raw keys of a batch,
   never the events;
 - when the batch is done the signatures are put on the events, in order, and the ledger's
-  rows are written from the bytes already made (:func:`ledger_rows`).
+  rows are written from the bytes already made (:func:`ledger_rows`); a scope opened with
+  ``write`` (an import, :func:`building`) writes them then, while the workers sign the next
+  batches, rather than all after the last signature;
+- when the scope ends, this process signs the batches no worker has started yet, from the
+  last one back, between writing those the workers have signed.
+
+On the short way each commission's key is registered by the CEC before its first event, as
+:meth:`saylau.services.ledger.LedgerAppender.key` registers it (:class:`_Keys`). With the
+demo keys, the public keys of the rows' stations and of the commissions above them are
+derived by libsodium in the workers, ahead of the rows that need them (:class:`_DemoKeys`),
+rather than one by one by OpenSSL here: the keys themselves are the same, and the pairs are
+made from the raw bytes (:meth:`saylau.ledger.keys.KeyPair.from_raw`).
 
 So the events are byte for byte those the one-at-a-time path makes for the same rows and
 time (tests/ingest/test_import_ledger_bulk.py compares the two): same bodies, hashes and
@@ -31,10 +42,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 import orjson
 
@@ -50,13 +62,20 @@ from saylau.core.ledger.events import (
     Signature,
     new_event,
 )
-from saylau.core.ledger.payloads import LINE_NAMES, PayloadError
-from saylau.ledger.keys import KeyPair
-from saylau.ledger.signing import SIGNATURE_SIZE, SigningPool, sodium_secret
+from saylau.core.ledger.payloads import ALGORITHM, LINE_NAMES, PayloadError
+from saylau.ledger.keys import RAW_SIZE, KeyPair, demo_secret
+from saylau.ledger.signing import (
+    SIGNATURE_SIZE,
+    SigningPool,
+    public_keys,
+    sign_hashes,
+    sodium_secret,
+)
+from saylau.services import ledger_prefetch
 from saylau.services.ledger_protocols import ACCEPTED, ENTERED, ProtocolState
-from saylau.services.ledger_rows import about, ledger_row
+from saylau.services.ledger_rows import about, demo_key, ledger_row
 from saylau.store.errors import StoreError
-from saylau.store.ledger_events import LedgerRow
+from saylau.store.ledger_events import LedgerRow, append_lines
 from saylau.store.protocols import ProtocolRow
 
 if TYPE_CHECKING:
@@ -67,6 +86,8 @@ BULK_ROWS = 500
 where starting worker processes would cost more than it saves)."""
 CHUNK = 4096
 """Events per batch sent to a signing worker."""
+KEY_CHUNK = 2048
+"""Demo keys per batch derived by a signing worker."""
 
 _ENTERED_KIND, _ACCEPTED_KIND = Kind.PROTOCOL_ENTERED, Kind.PROTOCOL_ACCEPTED
 _ENTERED = _ENTERED_KIND.value
@@ -202,20 +223,44 @@ def _encoded(  # noqa: PLR0917
     return None
 
 
+class _Batch(NamedTuple):
+    """A batch handed to the workers: what they sign, the events it ends at."""
+
+    signed: Future[bytes]
+    secrets: bytes
+    hashes: bytes
+    end: int
+
+
 class BulkEvents:
     """The events of one :func:`building` scope: built and chained here, signed by the
-    workers of ``pool`` batch by batch (see the module's description)."""
+    workers of ``pool`` batch by batch (see the module's description).
 
-    def __init__(self, pool: SigningPool, *, chunk: int = CHUNK):
+    With ``on_signed``, each run of events at the front whose batches the workers have
+    signed is signed in place and handed to it as the next ones are built (the scope's
+    writing of them, :func:`building`)."""
+
+    def __init__(
+        self,
+        pool: SigningPool,
+        *,
+        chunk: int | None = None,
+        on_signed: Callable[[list[Event]], None] | None = None,
+    ):
         self.pool = pool
-        self.chunk = chunk
+        self.chunk = CHUNK if chunk is None else chunk
+        self.on_signed = on_signed
         self.events: list[Event] = []
         self._secrets: list[bytes] = []
         self._hashes: list[bytes] = []
         self._key_ids: list[str] = []
         self._secret_of: dict[str, bytes] = {}
-        self._batches: list[Future[bytes]] = []
+        self._batches: list[_Batch] = []
         self._sent = 0
+        self._signed = 0
+        """Events at the front signed (in place)."""
+        self._given = 0
+        """Events at the front handed to ``on_signed``."""
         self._time = ""
         """The last time seen to match ``TIME_PATTERN``."""
 
@@ -228,13 +273,20 @@ class BulkEvents:
         *,
         time: str,
         key: KeyPair,
+        valid: bool = False,
     ) -> Event:
         """The unsigned event that follows ``head`` (signed later by ``key``); refuses what
         :meth:`saylau.services.ledger.LedgerAppender._append` refuses, with the same
-        :class:`StoreError`."""
+        :class:`StoreError`. ``valid``: the caller made ``payload`` of the plain types
+        (:func:`_plain`) and valid for ``kind``, so it is not checked again."""
+        if len(self.events) - self._sent >= self.chunk:
+            # before this event: every one handed over is then the caller's already
+            self._send()
+            if self.on_signed is not None:
+                self._hand_over()
         name = str(kind)
         try:
-            usual = _usual(name, payload)
+            usual = valid or _usual(name, payload)
             if not usual:
                 payloads.check_payload(name, payload)
             if time != self._time and TIME_PATTERN.fullmatch(time):
@@ -262,8 +314,6 @@ class BulkEvents:
         self._secrets.append(secret)
         self._hashes.append(digest)
         self._key_ids.append(key.key_id)
-        if len(self.events) - self._sent >= self.chunk:
-            self._send()
         return event
 
     def _send(self) -> None:
@@ -272,49 +322,128 @@ class BulkEvents:
             return
         secrets = b"".join(self._secrets[start:end])
         hashes = b"".join(self._hashes[start:end])
-        self._batches.append(self.pool.submit(secrets, hashes))
+        self._batches.append(_Batch(self.pool.submit(secrets, hashes), secrets, hashes, end))
         self._sent = end
 
-    def finish(self) -> list[Event]:
-        """The events built, in order, now signed (waits for the workers). Each event gets
-        its signature in place: it was not signed before, so no holder of it can have
-        relied on its signatures."""
-        self._send()
-        signatures = b"".join(batch.result() for batch in self._batches).hex()
-        width = 2 * SIGNATURE_SIZE
-        events = self.events
-        for i, (event, key_id) in enumerate(zip(events, self._key_ids, strict=True)):
-            signature = Signature(key_id, signatures[i * width : (i + 1) * width])
+    def _sign(self, signatures: bytes, end: int) -> None:
+        """Put ``signatures`` (of the events from the first unsigned one to ``end``) on
+        their events, in place: they were not signed before, so no holder of them can have
+        relied on their signatures."""
+        hexed, width, start = signatures.hex(), 2 * SIGNATURE_SIZE, self._signed
+        events, key_ids = self.events, self._key_ids
+        if len(hexed) != width * (end - start):
+            raise StoreError(f"the signing of events {start} to {end} gave {len(hexed)} digits")
+        for i in range(start, end):
+            at = (i - start) * width
+            event = events[i]
+            signature = Signature(key_ids[i], hexed[at : at + width])
             object.__setattr__(event, "signatures", (*event.signatures, signature))
+        self._signed = end
+
+    def _hand_over(self) -> None:
+        """Sign the events of the batches at the front the workers are done with, and
+        hand them to ``on_signed``."""
+        batches, done = self._batches, 0
+        while done < len(batches) and batches[done].signed.done():
+            self._sign(batches[done].signed.result(), batches[done].end)
+            done += 1
+        del batches[:done]
+        if self.on_signed is not None and self._signed > self._given:
+            signed = self.events[self._given : self._signed]
+            self._given = self._signed
+            self.on_signed(signed)
+
+    def _take_back(self) -> bool:
+        """Sign here the last batch no worker has started, if there is one."""
+        for index in range(len(self._batches) - 1, -1, -1):
+            batch = self._batches[index]
+            if batch.signed.done():
+                continue
+            if not batch.signed.cancel():
+                return False  # started: those before it too
+            signed: Future[bytes] = Future()
+            signed.set_result(sign_hashes(batch.secrets, batch.hashes))
+            self._batches[index] = batch._replace(signed=signed)
+            return True
+        return False
+
+    def finish(self, *, hand_over: bool = True) -> list[Event]:
+        """The events built, in order, now signed in place; those already handed to
+        ``on_signed`` included. Meanwhile this process hands over what the workers have
+        signed, else signs here the last batches no worker has started (the events not yet
+        sent first), else waits for the first one. Without ``hand_over`` (the scope ends
+        with an error), nothing more is handed over."""
+        start = self._sent
+        if start < len(self.events):
+            signed: Future[bytes] = Future()
+            signed.set_result(
+                sign_hashes(b"".join(self._secrets[start:]), b"".join(self._hashes[start:]))
+            )
+            self._batches.append(_Batch(signed, b"", b"", len(self.events)))
+            self._sent = len(self.events)
+        while self._batches:
+            if hand_over and self.on_signed is not None:
+                self._hand_over()
+                if not self._batches:
+                    break
+            if not self._take_back():
+                first = self._batches.pop(0)
+                self._sign(first.signed.result(), first.end)
+        if hand_over and self.on_signed is not None:
+            self._hand_over()
+        events = self.events
         self.events = []
         self._secrets.clear()
         self._hashes.clear()
         self._key_ids.clear()
-        self._batches.clear()
-        self._sent = 0
+        self._sent = self._signed = self._given = 0
         return events
 
 
+class Written:
+    """How many events a :func:`building` scope wrote as they were signed."""
+
+    count = 0
+
+
 @contextmanager
-def building(appender: LedgerAppender) -> Iterator[None]:
+def building(appender: LedgerAppender, *, write: bool = False) -> Iterator[Written]:
     """Within this scope the events ``appender`` appends are built in bulk and signed when
     it ends, in order, even if it ends with an error: outside it, every event of the
-    appender is signed."""
+    appender is signed. With ``write``, the events are written to the appender's session
+    as their batches are signed, while the next ones are built and signed (the events the
+    appender had not written before the scope first, so the ledger keeps its order; the
+    count is the one yielded); the appender's :meth:`flush` writes the rest, after the
+    scope. Nested in another scope, this one is part of it."""
+    written = Written()
     if appender._bulk is not None:
-        yield
+        yield written
         return
-    start = len(appender._added)
+    before = len(appender._added)
+
+    def write_signed(events: list[Event]) -> None:
+        nonlocal before
+        count = before + len(events)
+        added = appender._added
+        assert added[before] is events[0]
+        assert added[count - 1] is events[-1]
+        written.count += append_lines(appender.session, ledger_rows(added[:count]))
+        del added[:count]
+        before = 0
+
     with SigningPool() as pool:
-        bulk = BulkEvents(pool)
+        bulk = BulkEvents(pool, on_signed=write_signed if write else None)
         appender._bulk = bulk
         try:
-            yield
-        finally:
+            yield written
+        except BaseException:
             appender._bulk = None
-            signed = bulk.finish()
-            if signed:
-                appender._added[start:] = signed
-                appender.head = signed[-1]
+            bulk.finish(hand_over=False)
+            raise
+        appender._bulk = None
+        signed = bulk.finish()
+        if signed:
+            appender.head = signed[-1]
 
 
 def record(
@@ -325,57 +454,201 @@ def record(
 ) -> None:
     """The events of ``rows``, as :meth:`saylau.services.ledger.LedgerAppender.protocols`
     makes them one by one, built in bulk (:func:`building`). A protocol new to the ledger
-    and accepted, the usual row of an import, takes the short way here (the same events);
-    any other goes the appender's way. The ledger's state of every row must be loaded."""
+    and accepted, the usual row of an import, takes the short way here (the same events,
+    each commission's key registered by the CEC before its first event as
+    :meth:`~saylau.services.ledger.LedgerAppender.key` registers it); any other goes the
+    appender's way. The ledger's state of every row, and whether each station and the
+    commission above it have a key, must be loaded."""
     election, states = appender.election, appender._protocols
     contests, stations = election.contests, election.stations
-    parents: dict[str, KeyPair] = {}
-    """The key of each commission above a station, asked once per batch."""
     with building(appender):
-        for row in rows:
-            station, contest_id = row.station, row.contest
-            contest = contests.get(contest_id)
-            found = stations.get(station)
-            if (
-                contest is None
-                or found is None
-                or row.status != ACCEPTED
-                or states.get((station, contest_id)) is not None
-            ):
-                appender._protocol(row, reason, decision)
-                continue
-            lines: dict[str, Data] = {
-                str(line): n for line, n in row.lines.items() if n is not None
-            }
-            votes: dict[str, Data] = {
-                choice.id: n for choice, n in zip(contest.choices, row.votes, strict=True)
-            }
-            entered: dict[str, Data] = {
-                "station": station,
-                "contest": contest_id,
-                "lines": lines,
-                "votes": votes,
-            }
-            event = appender._append(_ENTERED_KIND, station, entered, appender.key(station))
-            state = ProtocolState(1, event.hash, {"lines": lines, "votes": votes}, ENTERED)
-            states[station, contest_id] = state
-            appender._any_protocol = True
-            warnings = sorted(
-                {str(f["code"]) for f in row.findings if f.get("severity") == "warning"}
-            )
-            accepted: dict[str, Data] = {
-                "station": station,
-                "contest": contest_id,
-                "version": 1,
-                "protocol": event.hash,
-                "acknowledged": cast(list[Data], warnings),
-            }
-            parent = found.commission
-            key = parents.get(parent)
-            if key is None:  # its first acceptance in the batch (registered if need be)
-                key = parents[parent] = appender.key(parent)
-            appender._append(_ACCEPTED_KIND, parent, accepted, key)
-            state.status = ACCEPTED
+        bulk = appender._bulk
+        assert bulk is not None
+        demo = _DemoKeys(appender, rows, bulk.pool)
+        keys = _Keys(appender)
+        try:
+            for index, row in enumerate(rows):
+                if index >= demo.until:
+                    demo.ready(index)
+                station, contest_id = row.station, row.contest
+                contest = contests.get(contest_id)
+                found = stations.get(station)
+                if (
+                    contest is None
+                    or found is None
+                    or row.status != ACCEPTED
+                    or states.get((station, contest_id)) is not None
+                ):
+                    appender._protocol(row, reason, decision)
+                    continue
+                lines: dict[str, Data] = {
+                    str(line): n for line, n in row.lines.items() if n is not None
+                }
+                votes: dict[str, Data] = {
+                    choice.id: n for choice, n in zip(contest.choices, row.votes, strict=True)
+                }
+                entered: dict[str, Data] = {
+                    "station": station,
+                    "contest": contest_id,
+                    "lines": lines,
+                    "votes": votes,
+                }
+                event = keys.append(_ENTERED_KIND, station, entered, station)
+                state = ProtocolState(1, event.hash, {"lines": lines, "votes": votes}, ENTERED)
+                states[station, contest_id] = state
+                appender._any_protocol = True
+                warnings = sorted(
+                    {str(f["code"]) for f in row.findings if f.get("severity") == "warning"}
+                )
+                accepted: dict[str, Data] = {
+                    "station": station,
+                    "contest": contest_id,
+                    "version": 1,
+                    "protocol": event.hash,
+                    "acknowledged": cast(list[Data], warnings),
+                }
+                parent = found.commission
+                keys.append(_ACCEPTED_KIND, parent, accepted, parent)
+                state.status = ACCEPTED
+        finally:
+            demo.cancel()
+
+
+class _Keys:
+    """The keys of the short way of :func:`record`: each commission's key registered by
+    the CEC before its first event, as
+    :meth:`saylau.services.ledger.LedgerAppender.key` registers it (the same events), the
+    keys made once; whatever the appender's state does not settle (a commission whose key
+    it has not looked up, one the election lacks) is asked of the appender itself."""
+
+    def __init__(self, appender: LedgerAppender):
+        self.appender = appender
+        self.bulk = appender._bulk
+        self.session = appender.session
+        self.cec = appender.cec
+        self.signer: KeyPair | None = None
+        """The CEC's key, asked of the appender once."""
+        self.known: dict[str, KeyPair] = {}
+        election = appender.election
+        self.commissions, self.stations = election.commissions, election.stations
+
+    def key(self, commission: str) -> KeyPair:
+        """``appender.key(commission)``, short."""
+        pair = self.known.get(commission)
+        if pair is not None:
+            return pair
+        appender = self.appender
+        registered = appender._registered.get(commission)
+        if (
+            registered is None
+            or commission == self.cec
+            or not (commission in self.commissions or commission in self.stations)
+        ):
+            pair = appender.key(commission)  # what the appender must settle
+        else:
+            pair = appender._key_pair(commission)
+            if not registered:
+                appender._registered[commission] = True
+                if self.signer is None:
+                    self.signer = appender.key(self.cec)
+                # payloads.key_registered, with the id the pair has computed once
+                payload: dict[str, Data] = {
+                    "commission": commission,
+                    "key_id": pair.key_id,
+                    "public_key": pair.public_hex,
+                    "algorithm": ALGORITHM,
+                }
+                event = self.append(
+                    Kind.KEY_REGISTERED, self.cec, payload, None, self.signer, valid=True
+                )
+                appender._learn_key(event)
+                ledger_prefetch.registered(self.session, commission)
+        self.known[commission] = pair
+        return pair
+
+    def append(
+        self,
+        kind: Kind,
+        actor: str,
+        payload: Mapping[str, Data],
+        signer: str | None,
+        key: KeyPair | None = None,
+        *,
+        valid: bool = False,
+    ) -> Event:
+        """``appender._append`` of an event signed by ``signer``'s key (or by ``key``);
+        ``valid`` as in :meth:`BulkEvents.append`."""
+        if key is None:
+            assert signer is not None
+            key = self.key(signer)
+        appender, bulk = self.appender, self.bulk
+        if bulk is None:  # pragma: no cover - only within building()
+            return appender._append(kind, actor, payload, key)
+        event = bulk.append(
+            appender.head, kind, actor, payload, time=appender.time, key=key, valid=valid
+        )
+        appender.head = event
+        appender._added.append(event)
+        return event
+
+
+class _DemoKeys:
+    """The demo keys of the stations of ``rows`` and of the commissions above them, when
+    the appender signs with the demo keys (:func:`saylau.services.ledger_rows.demo_key`):
+    their public keys derived by libsodium in the signing workers, :data:`KEY_CHUNK` at a
+    time in the order the rows need them (:func:`saylau.ledger.signing.public_keys`),
+    rather than one by one here; :meth:`ready` puts those of the rows up to a row where the
+    appender keeps the pairs it has made (a chunk no worker has started yet is derived
+    here). The same keys: only the work moves."""
+
+    def __init__(self, appender: LedgerAppender, rows: Sequence[ProtocolRow], pool: SigningPool):
+        self.made = appender._pairs
+        self.chunks: list[tuple[int, list[str], list[bytes], Future[bytes]]] = []
+        """Per chunk: the row from which it is needed, its commissions, their private
+        keys, their public keys to come."""
+        self.until = len(rows)
+        """The first row whose keys are not all made (or may be made one by one)."""
+        if appender._keys is not demo_key or appender._ledger_keys is not None:
+            return
+        election, stations, made = appender.election.id, appender.election.stations, self.made
+        wanted: dict[str, int] = {}
+        for index, row in enumerate(rows):
+            found = stations.get(row.station)
+            if found is not None:
+                for commission in (row.station, found.commission):
+                    if commission not in made and commission not in wanted:
+                        wanted[commission] = index
+        if len(wanted) < KEY_CHUNK:  # few: one by one, as they are asked for
+            return
+        commissions = list(wanted)
+        for start in range(0, len(commissions), KEY_CHUNK):
+            chunk = commissions[start : start + KEY_CHUNK]
+            privates = [demo_secret(f"{election}/{commission}") for commission in chunk]
+            derived = pool.derive(b"".join(privates))
+            self.chunks.append((wanted[chunk[0]], chunk, privates, derived))
+        self.chunks.reverse()  # the next one last
+        self.until = 0
+
+    def ready(self, row: int) -> None:
+        """The keys of the rows up to ``row`` made."""
+        chunks = self.chunks
+        while row >= self.until:
+            if not chunks:
+                self.until = sys.maxsize
+                return
+            _, commissions, privates, derived = chunks.pop()
+            publics = public_keys(b"".join(privates)) if derived.cancel() else derived.result()
+            made = self.made
+            for i, (commission, private) in enumerate(zip(commissions, privates, strict=True)):
+                public = publics[i * RAW_SIZE : (i + 1) * RAW_SIZE]
+                made.setdefault(commission, KeyPair.from_raw(private, public))
+            self.until = chunks[-1][0] if chunks else sys.maxsize
+
+    def cancel(self) -> None:
+        """The chunks not needed after all (the scope ended early)."""
+        for _, _, _, derived in self.chunks:
+            derived.cancel()
+        self.chunks.clear()
 
 
 def ledger_rows(events: Sequence[Event]) -> Iterator[LedgerRow]:
