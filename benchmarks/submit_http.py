@@ -247,7 +247,9 @@ def main() -> None:
     )
     parser.add_argument("--client", choices=("python", "wrk"), default="python")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)
     os.environ[TEST_URL_VARIABLE] = args.server
+    print(f"setting up: {args.stations} stations, {2 * args.clients} typists")
     with temporary_store() as store:
         definition = wide_definition(args.stations, ELECTION)
         with store.session() as session:
@@ -261,6 +263,7 @@ def main() -> None:
         url = store.engine.url.render_as_string(hide_password=False)
         server = Server(url, free_port(), workers=args.workers)
         server.start()
+        print(f"{args.client} clients typing for {args.seconds:g} s")
         stations = [f"s{n:04d}" for n in range(args.stations)]
         try:
             assert server.process is not None
@@ -275,6 +278,7 @@ def main() -> None:
             client_cpu = client_seconds() - client_before
         finally:
             server.stop()
+        print(f"bare commits for {args.seconds:g} s")
         bare = bare_commits(url, args.clients, args.seconds)
         with store.session() as session:
             stored = session.scalar(
