@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from saylau.core.election import Election, parse_election
-from saylau.store import ConflictError, NotFound, Store, StoreError
+from saylau.store import ConflictError, NotFound, Store, StoreError, repository
+from saylau.store.copying import copies, copy_rows
 from saylau.store.models import CommissionRecord, ContestRecord, ElectionRecord, StationRecord
 from saylau.store.repository import election_ids, load_election, save_election
+from saylau.store.testing import temporary_store
 
 
 def test_round_trip(store: Store, election: Election, definition_json: str) -> None:
@@ -87,3 +89,44 @@ def test_missing_election(store: Store) -> None:
         load_election(session, "nowhere")
     with store.session() as session:
         assert election_ids(session) == []
+
+
+def test_copied_definition_rows_equal_inserted_ones(
+    election: Election, definition_json: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL commissions and stations go in with COPY: the same rows as with
+    INSERT (elsewhere both stores take the INSERT path)."""
+    stored = []
+    for copy in (True, False):
+        if not copy:
+            monkeypatch.setattr(repository, "copies", lambda connection: False)
+        with temporary_store() as fresh:
+            with fresh.session() as session:
+                assert save_election(session, election, definition_json) is True
+            with fresh.session() as session:
+                stored.append(
+                    [
+                        [tuple(row) for row in session.execute(select(table).order_by(*key))]
+                        for table, key in (
+                            (CommissionRecord.__table__, ["id"]),
+                            (StationRecord.__table__, ["id"]),
+                        )
+                    ]
+                )
+                assert load_election(session, election.id) == election
+    assert stored[0] == stored[1]
+    commissions, stations = stored[0]
+    assert len(commissions) == 3
+    assert stations[2] == ("test-2024", "003", "south", "3A", 1200, False)
+    assert stations[3][-1] is True
+
+
+def test_copy_refuses_a_stored_key(stored: Store) -> None:
+    with stored.session() as session:
+        if not copies(session.connection()):
+            pytest.skip("COPY is PostgreSQL's")
+    station = ("test-2024", "001", "north", "1", 10, False)
+    columns = ("election_id", "id", "commission_id", "number", "voters", "abroad")
+    types = ("text", "text", "text", "text", "int4", "bool")
+    with pytest.raises(ConflictError, match="refused"), stored.session() as session:
+        copy_rows(session, "stations", columns, types, [station])

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import event, select, update
 
 from saylau.core.controls import check_protocol
-from saylau.core.election import parse_election
+from saylau.core.election import Election, parse_election
 from saylau.core.protocol import Line, Protocol
-from saylau.store import ConflictError, NotFound, Store, StoreError
+from saylau.store import ConflictError, NotFound, Store, StoreError, bulk
 from saylau.store.models import ProtocolRecord
 from saylau.store.repository import (
     MISSING,
@@ -25,6 +25,7 @@ from saylau.store.repository import (
     save_election,
     upsert_protocols,
 )
+from saylau.store.testing import temporary_store
 
 Make = Callable[..., ProtocolRow]
 
@@ -232,3 +233,72 @@ def test_writes_in_batches(
     with store.session() as session:
         arrays = load_contest_arrays(session, "test-2024", "list")
     assert arrays.votes.sum(axis=0).tolist() == [2 * 1204, 1204]
+
+
+def _stored_rows(store: Store) -> list[tuple[object, ...]]:
+    """Every stored protocol column but the time of the write."""
+    table = ProtocolRecord.__table__
+    columns = [c for c in table.columns if c.name != "updated_at"]
+    with store.session() as session:
+        return [tuple(r) for r in session.execute(select(*columns).order_by(table.c.id))]
+
+
+def _imports(rows: list[ProtocolRow], make_protocol: Make) -> list[list[ProtocolRow]]:
+    """A first import, the same again, and a correcting one (a change, a protocol changed
+    twice, an unchanged one, rows of both contests in turn)."""
+    fixed = [replace(row, votes=[v + 1 for v in row.votes]) for row in rows[:2]]
+    return [
+        rows[:4],
+        rows[:4],
+        [fixed[0], rows[4], fixed[1], rows[2], make_protocol("001", "list", [0, 0]), rows[5]],
+    ]
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 5_000])
+def test_copy_stores_what_inserts_store(
+    election: Election,
+    definition_json: str,
+    rows: list[ProtocolRow],
+    *,
+    make_protocol: Make,
+    monkeypatch: pytest.MonkeyPatch,
+    batch_size: int,
+) -> None:
+    """On PostgreSQL the rows go in with COPY: the same rows as statement by statement."""
+    results = []
+    for copy in (True, False):
+        if not copy:
+            monkeypatch.setattr(bulk, "copies", lambda connection: False)
+        with temporary_store() as fresh:
+            with fresh.session() as session:
+                save_election(session, election, definition_json)
+            counts = []
+            for batch in _imports(rows, make_protocol):
+                with fresh.session() as session:
+                    counts.append(
+                        upsert_protocols(session, "test-2024", batch, batch_size=batch_size)
+                    )
+            results.append((counts, _stored_rows(fresh)))
+    assert results[0] == results[1]
+    counts, stored = results[0]
+    assert counts == [
+        UpsertCounts(inserted=4),
+        UpsertCounts(unchanged=4),
+        UpsertCounts(inserted=2, changed=3, unchanged=1),
+    ]
+    versions = {(row[2], row[3]): row[-3] for row in stored}
+    assert len(stored) == 6
+    assert versions[rows[0].station, rows[0].contest] == 3
+    assert versions[rows[1].station, rows[1].contest] == 2
+
+
+def test_error_after_rows_went_in(
+    stored: Store, rows: list[ProtocolRow], make_protocol: Make
+) -> None:
+    """An error in the middle of the rows (some of them already sent) stores nothing."""
+    bad = make_protocol("999", "list", [1, 2])
+    with pytest.raises(NotFound, match="999"), stored.session() as session:
+        upsert_protocols(session, "test-2024", [*rows, bad], batch_size=1)
+    assert _snapshot(stored) == []
+    with stored.session() as session:
+        assert upsert_protocols(session, "test-2024", rows).inserted == len(rows)

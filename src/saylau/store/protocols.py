@@ -143,10 +143,24 @@ def upsert_protocols(
 
     Raises :class:`NotFound` for an unknown election, contest or station,
     :class:`StoreError` when the number of votes does not match the contest's choices, and
-    :class:`ConflictError` when another writer changed one of the protocols meanwhile."""
+    :class:`ConflictError` when another writer changed one of the protocols meanwhile.
+    ``rows`` must not use the session while they are read: on PostgreSQL a ``COPY`` is
+    open on its connection."""
     stations = _stations(session, election_id)
+    with BulkWriter(session.connection()) as writer:
+        return _upsert(session, election_id, rows, writer, stations=stations, batch_size=batch_size)
+
+
+def _upsert(
+    session: Session,
+    election_id: str,
+    rows: Iterable[ProtocolRow],
+    writer: BulkWriter,
+    *,
+    stations: set[str],
+    batch_size: int,
+) -> UpsertCounts:
     contests: dict[str, _Contest] = {}
-    writer = BulkWriter(session.connection())
     inserts, updates, now = writer.inserts, writer.updates, writer.now
     inserted = unchanged = changed = pending = 0
     written: set[tuple[str, str]] = set()
@@ -154,6 +168,7 @@ def upsert_protocols(
         station, contest_id, status = row.station, row.contest, row.status
         contest = contests.get(contest_id)
         if contest is None:
+            writer.settle()  # the connection is free for the query
             contest = contests[contest_id] = _contest(session, election_id, contest_id)
         if station not in stations:
             raise NotFound(f"election {election_id!r} has no station {station!r}")

@@ -15,12 +15,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from saylau.core.election import Election, parse_election
 from saylau.core.names import Names
 from saylau.store.arrays import MISSING, ContestArrays, load_contest_arrays
+from saylau.store.copying import copies, copy_rows
 from saylau.store.errors import ConflictError, NotFound, StoreError
 from saylau.store.models import (
     CommissionRecord,
@@ -80,6 +81,14 @@ def definition_sha256(definition_json: str) -> str:
     return _sha256(_document(definition_json))
 
 
+_COMMISSIONS = table(CommissionRecord)
+_COMMISSION_COLUMNS = ("election_id", "id", "level", "parent_id", "name_kk", "name_ru", "name_en")
+_COMMISSION_TYPES = ("text",) * 7
+_STATIONS = table(StationRecord)
+_STATION_COLUMNS = ("election_id", "id", "commission_id", "number", "voters", "abroad")
+_STATION_TYPES = ("text", "text", "text", "text", "int4", "bool")
+
+
 def _names(prefix: str, names: Names) -> dict[str, str]:
     return {f"{prefix}_kk": names.kk, f"{prefix}_ru": names.ru, f"{prefix}_en": names.en}
 
@@ -119,34 +128,20 @@ def save_election(session: Session, election: Election, definition_json: str) ->
     )
     session.flush()
     connection = session.connection()
-    connection.execute(
-        insert(table(CommissionRecord)),
-        [
-            {
-                "election_id": election.id,
-                "id": c.id,
-                "level": c.level.value,
-                "parent_id": c.parent,
-                **_names("name", c.name),
-            }
+    if copies(connection):
+        # A large definition (a hundred thousand stations) goes in several times faster.
+        commissions = (
+            (election.id, c.id, c.level.value, c.parent, c.name.kk, c.name.ru, c.name.en)
             for c in election.commissions.values()
-        ],
-    )
-    if election.stations:
-        connection.execute(
-            insert(table(StationRecord)),
-            [
-                {
-                    "election_id": election.id,
-                    "id": s.id,
-                    "commission_id": s.commission,
-                    "number": s.number,
-                    "voters": s.voters,
-                    "abroad": s.abroad,
-                }
-                for s in election.stations.values()
-            ],
         )
+        copy_rows(session, _COMMISSIONS.name, _COMMISSION_COLUMNS, _COMMISSION_TYPES, commissions)
+        stations = (
+            (election.id, s.id, s.commission, s.number, s.voters, s.abroad)
+            for s in election.stations.values()
+        )
+        copy_rows(session, _STATIONS.name, _STATION_COLUMNS, _STATION_TYPES, stations)
+    else:
+        _insert_definition_rows(connection, election)
     if election.contests:
         connection.execute(
             insert(table(ContestRecord)),
@@ -175,6 +170,37 @@ def save_election(session: Session, election: Election, definition_json: str) ->
             ],
         )
     return True
+
+
+def _insert_definition_rows(connection: Connection, election: Election) -> None:
+    connection.execute(
+        insert(_COMMISSIONS),
+        [
+            {
+                "election_id": election.id,
+                "id": c.id,
+                "level": c.level.value,
+                "parent_id": c.parent,
+                **_names("name", c.name),
+            }
+            for c in election.commissions.values()
+        ],
+    )
+    if election.stations:
+        connection.execute(
+            insert(_STATIONS),
+            [
+                {
+                    "election_id": election.id,
+                    "id": s.id,
+                    "commission_id": s.commission,
+                    "number": s.number,
+                    "voters": s.voters,
+                    "abroad": s.abroad,
+                }
+                for s in election.stations.values()
+            ],
+        )
 
 
 def load_election(session: Session, election_id: str) -> Election:
