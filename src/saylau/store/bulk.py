@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from saylau.store.copying import copies
+from saylau.store.copying import copies, copy_in
 from saylau.store.errors import ConflictError, StoreError
 from saylau.store.models import LINE_COLUMNS, ProtocolRecord, table, utc_now
 
@@ -208,15 +208,8 @@ class BulkWriter:
                 write(row)
 
     def _copy(self, sql: str, types: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
-        driver = self.connection.connection.driver_connection
-        with (
-            self._errors(),
-            driver.cursor() as cursor,  # type: ignore[union-attr]
-            cursor.copy(sql) as copy,
-        ):
-            copy.set_types(types)
-            for row in rows:
-                copy.write_row(row)
+        with self._errors():
+            copy_in(self.connection, sql, types, rows)
 
     @contextmanager
     def _errors(self) -> Iterator[None]:

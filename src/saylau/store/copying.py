@@ -23,6 +23,25 @@ def copies(connection: Connection) -> bool:
     return dialect.name == "postgresql" and dialect.driver == "psycopg"
 
 
+def copy_in(
+    connection: Connection, sql: str, types: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Run ``sql``, a ``COPY ... FROM STDIN (FORMAT BINARY)``, with ``rows`` of ``types``
+    on the connection's psycopg connection; the driver's errors are the caller's to word."""
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+        copy.set_types(list(types))
+        for row in rows:
+            copy.write_row(row)
+
+
+def copy_statement(connection: Connection, table: str, columns: Sequence[str]) -> str:
+    """The binary ``COPY`` of ``columns`` into ``table``."""
+    quote = connection.dialect.identifier_preparer.quote
+    listed = ", ".join(quote(c) for c in columns)
+    return f"COPY {quote(table)} ({listed}) FROM STDIN (FORMAT BINARY)"
+
+
 def copy_rows(
     session: Session,
     table: str,
@@ -36,16 +55,9 @@ def copy_rows(
     connection = session.connection()
     assert copies(connection)
     send_deferred(session)
-    quote = connection.dialect.identifier_preparer.quote
-    listed = ", ".join(quote(c) for c in columns)
-    sql = f"COPY {quote(table)} ({listed}) FROM STDIN (FORMAT BINARY)"
-    driver = connection.connection.driver_connection
     dbapi = connection.dialect.loaded_dbapi
     try:
-        with driver.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
-            copy.set_types(list(types))
-            for row in rows:
-                copy.write_row(row)
+        copy_in(connection, copy_statement(connection, table, columns), types, rows)
     except dbapi.IntegrityError as error:
         raise ConflictError(f"the database refused a write: {error}") from error
     except dbapi.Error as error:

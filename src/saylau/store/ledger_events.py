@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, func, insert, literal_column, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from saylau.store.copying import copies, copy_in, copy_statement
 from saylau.store.direct import Direct, fetch, send_deferred
 from saylau.store.errors import ConflictError, StoreError
 from saylau.store.models import LedgerEventRecord, table
@@ -150,16 +151,13 @@ def insert_many(session: Session, rows: Iterable[LedgerRow]) -> None:
     stream = iter(rows)
     first: object = "?"
     try:
-        if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        if copies(connection):
             send_deferred(session)
-            driver = connection.connection.driver_connection
-            sql = f"COPY {name} ({columns}) FROM STDIN (FORMAT BINARY)"
-            with driver.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
-                copy.set_types(_COPY_TYPES)
-                for row in stream:
-                    if first == "?":
-                        first = row.sequence
-                    copy.write_row(row)
+            head = next(stream, None)
+            if head is not None:
+                first = head.sequence
+                sql = copy_statement(connection, _EVENTS.name, COLUMNS)
+                copy_in(connection, sql, _COPY_TYPES, chain([head], stream))
             return
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         marks = ", ".join([mark] * len(COLUMNS))
