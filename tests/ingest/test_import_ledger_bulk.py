@@ -31,7 +31,7 @@ from saylau.core.ledger.events import (
     signing_message,
 )
 from saylau.ledger import KeyFileError, KeyPair, demo_keypair
-from saylau.ledger.keys import demo_secret, private_raw
+from saylau.ledger.keys import demo_secret
 from saylau.ledger.signing import (
     SigningPool,
     public_keys,
@@ -449,7 +449,7 @@ def test_with_another_thread_running_the_workers_do_not_fork_it() -> None:
 def test_a_pair_from_raw_bytes_is_the_pair_of_the_key_object() -> None:
     made = demo_keypair("test/raw")
     private = hashlib.sha256(b"saylau-demo-key-v1\ntest/raw").digest()
-    assert demo_secret("test/raw") == private == private_raw(made)
+    assert demo_secret("test/raw") == private == made.private_bytes
     pair = KeyPair.from_raw(private, made.public_raw)
     assert (pair.public_raw, pair.public_hex, pair.key_id) == (
         made.public_raw,

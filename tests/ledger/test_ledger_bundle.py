@@ -30,7 +30,6 @@ from saylau.ledger.keys import (
     keypair_from_raw,
     load_keypair,
     private_pem,
-    private_raw,
     public_pem,
     save_keypair,
 )
@@ -134,7 +133,7 @@ def test_keys(tmp_path: Path) -> None:
     assert keypair_from_pem(locked, b"passphrase").public_hex == fresh.public_hex
     with pytest.raises(KeyFileError, match="not a readable private key"):
         keypair_from_pem(locked, b"wrong")
-    assert keypair_from_raw(private_raw(fresh)).public_hex == fresh.public_hex
+    assert keypair_from_raw(fresh.private_bytes).public_hex == fresh.public_hex
     with pytest.raises(KeyFileError, match="32 bytes"):
         keypair_from_raw(b"short")
     assert b"PUBLIC KEY" in public_pem(fresh)

@@ -176,10 +176,6 @@ def keypair_from_raw(secret: bytes) -> KeyPair:
     return KeyPair(Ed25519PrivateKey.from_private_bytes(secret))
 
 
-def private_raw(pair: KeyPair) -> bytes:
-    return pair.private_bytes
-
-
 def save_keypair(pair: KeyPair, path: Path, passphrase: bytes | None = None) -> None:
     """Write the private key as PEM, readable by its owner only; refuses to overwrite."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
